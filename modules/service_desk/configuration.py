@@ -1,0 +1,125 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.modules.company.model import (
+    CompanyMultiValueMixin, CompanyValueMixin)
+from trytond.pool import Pool
+from trytond.pyson import Eval, Id
+
+request_sequence = fields.Many2One(
+    'ir.sequence', "Request Sequence", required=True,
+    domain=[
+        ('company', 'in', [Eval('company', -1), None]),
+        ('sequence_type', '=',
+            Id('service_desk', 'sequence_type_service_request')),
+        ])
+contract_sequence = fields.Many2One(
+    'ir.sequence', "Contract Sequence", required=True,
+    domain=[
+        ('company', 'in', [Eval('company', -1), None]),
+        ('sequence_type', '=',
+            Id('service_desk', 'sequence_type_service_contract')),
+        ])
+default_sla = fields.Many2One(
+    'service.sla', "Default SLA",
+    domain=[
+        ('company', '=', Eval('company', -1)),
+        ],
+    help="The service level of requests whose contract and customer "
+    "name none.")
+acceptance_hours = fields.Integer(
+    "Acceptance Hours", required=True,
+    domain=[('acceptance_hours', '>', 0)],
+    help="A request must be accepted within this many hours of its report.")
+follow_up_days = fields.Integer(
+    "Follow-up Days", required=True,
+    domain=[('follow_up_days', '>=', 0)],
+    help="The customer is called back this many days after resolution.")
+
+
+def _default(field_name):
+    @classmethod
+    def default(cls, **pattern):
+        return getattr(
+            cls.multivalue_model(field_name),
+            'default_%s' % field_name, lambda: None)()
+    return default
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
+    __name__ = 'service.configuration'
+
+    request_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Request Sequence", required=True,
+            domain=[
+                ('company', 'in',
+                    [Eval('context', {}).get('company', -1), None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_service_request')),
+                ]))
+    contract_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Contract Sequence", required=True,
+            domain=[
+                ('company', 'in',
+                    [Eval('context', {}).get('company', -1), None]),
+                ('sequence_type', '=',
+                    Id('service_desk', 'sequence_type_service_contract')),
+                ]))
+    default_sla = fields.MultiValue(fields.Many2One(
+            'service.sla', "Default SLA",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ],
+            help="The service level of requests whose contract and "
+            "customer name none."))
+    acceptance_hours = fields.MultiValue(acceptance_hours)
+    follow_up_days = fields.MultiValue(follow_up_days)
+
+    @classmethod
+    def multivalue_model(cls, field):
+        pool = Pool()
+        if field in {'request_sequence', 'contract_sequence', 'default_sla',
+                'acceptance_hours', 'follow_up_days'}:
+            return pool.get('service.configuration.company')
+        return super().multivalue_model(field)
+
+    default_request_sequence = _default('request_sequence')
+    default_contract_sequence = _default('contract_sequence')
+    default_acceptance_hours = _default('acceptance_hours')
+    default_follow_up_days = _default('follow_up_days')
+
+
+class ConfigurationCompany(ModelSQL, CompanyValueMixin):
+    __name__ = 'service.configuration.company'
+
+    request_sequence = request_sequence
+    contract_sequence = contract_sequence
+    default_sla = default_sla
+    acceptance_hours = acceptance_hours
+    follow_up_days = follow_up_days
+
+    @classmethod
+    def default_request_sequence(cls):
+        return cls._default_sequence('sequence_service_request')
+
+    @classmethod
+    def default_contract_sequence(cls):
+        return cls._default_sequence('sequence_service_contract')
+
+    @staticmethod
+    def _default_sequence(xml_id):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id('service_desk', xml_id)
+        except KeyError:
+            return None
+
+    @classmethod
+    def default_acceptance_hours(cls):
+        return 24
+
+    @classmethod
+    def default_follow_up_days(cls):
+        return 3

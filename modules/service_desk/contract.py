@@ -1,0 +1,217 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import ContractDeleteError, ContractValidationError
+
+
+class Contract(Workflow, ModelSQL, ModelView):
+    __name__ = 'service.contract'
+    _rec_name = 'number'
+    _history = True
+
+    _states = {
+        'readonly': Eval('state') != 'draft',
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    kind = fields.Selection([
+            ('warranty_extension', "Warranty Extension"),
+            ('resident', "On-site Resident"),
+            ('per_visit', "Per-visit Response"),
+            ('maintenance', "Maintenance"),
+            ], "Kind", required=True, states=_states)
+    start_date = fields.Date(
+        "Start Date", required=True, states=_states,
+        domain=[
+            If(Eval('start_date') & Eval('end_date'),
+                ('start_date', '<=', Eval('end_date')),
+                ()),
+            ])
+    end_date = fields.Date(
+        "End Date", states=_states,
+        domain=[
+            If(Eval('start_date') & Eval('end_date'),
+                ('end_date', '>=', Eval('start_date')),
+                ()),
+            ],
+        help="Leave empty for a contract without end.")
+    covers_parts = fields.Boolean("Covers Parts", states=_states)
+    covers_labour = fields.Boolean("Covers Labour", states=_states)
+    sla = fields.Many2One(
+        'service.sla', "SLA", states=_states,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    equipments = fields.Many2Many(
+        'service.contract-service.equipment', 'contract', 'equipment',
+        "Equipment",
+        domain=[
+            ('party', '=', Eval('party', -1)),
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'readonly': Eval('state').in_(['expired', 'cancelled']),
+            })
+    description = fields.Text("Description")
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('active', "Active"),
+            ('expired', "Expired"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.state, Index.Equality(cardinality='low')),
+                where=t.state == 'active'))
+        cls._order.insert(0, ('start_date', 'DESC'))
+        cls._transitions |= {
+            ('draft', 'active'),
+            ('active', 'expired'),
+            ('draft', 'cancelled'),
+            ('active', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'activate': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['draft', 'active']),
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_kind():
+        return 'warranty_extension'
+
+    @staticmethod
+    def default_covers_parts():
+        return True
+
+    @staticmethod
+    def default_covers_labour():
+        return True
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                configuration = Configuration(1)
+                if sequence := configuration.get_multivalue(
+                        'contract_sequence', company=company_id):
+                    values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def validate_fields(cls, contracts, field_names):
+        super().validate_fields(contracts, field_names)
+        if field_names & {'start_date', 'end_date'}:
+            for contract in contracts:
+                if (contract.end_date
+                        and contract.end_date < contract.start_date):
+                    raise ContractValidationError(gettext(
+                            'service_desk.msg_contract_end_before_start',
+                            contract=contract.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, contracts, values=None, external=False):
+        super().check_modification(
+            mode, contracts, values=values, external=external)
+        if mode == 'delete':
+            for contract in contracts:
+                if contract.state not in {'draft', 'cancelled'}:
+                    raise ContractDeleteError(gettext(
+                            'service_desk.msg_contract_delete_draft',
+                            contract=contract.rec_name))
+
+    @classmethod
+    def copy(cls, contracts, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        return super().copy(contracts, default=default)
+
+    def covers(self, date):
+        return (self.state == 'active'
+            and self.start_date <= date
+            and (not self.end_date or date <= self.end_date))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('active')
+    def activate(cls, contracts):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, contracts):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, contracts):
+        pass
+
+    @classmethod
+    @Workflow.transition('expired')
+    def expire(cls, contracts):
+        pass
+
+    @classmethod
+    def expire_ended(cls, date=None):
+        "Expire the active contracts whose end date has passed"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        if date is None:
+            date = Date.today()
+        cls.expire(cls.search([
+                    ('state', '=', 'active'),
+                    ('end_date', '<', date),
+                    ]))
+
+
+class ContractEquipment(ModelSQL):
+    __name__ = 'service.contract-service.equipment'
+
+    contract = fields.Many2One(
+        'service.contract', "Contract", required=True, ondelete='CASCADE')
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", required=True, ondelete='CASCADE')

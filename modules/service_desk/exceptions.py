@@ -1,0 +1,37 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class RequestValidationError(ValidationError):
+    pass
+
+
+class RequestWorkflowError(UserError):
+    pass
+
+
+class RequestDeleteError(AccessError):
+    pass
+
+
+class RequestModificationError(AccessError):
+    pass
+
+
+class EquipmentValidationError(ValidationError):
+    pass
+
+
+class ContractValidationError(ValidationError):
+    pass
+
+
+class ContractDeleteError(AccessError):
+    pass
+
+
+class SLAValidationError(ValidationError):
+    pass

@@ -1,0 +1,18 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import PoolMeta
+
+
+class Template(metaclass=PoolMeta):
+    __name__ = 'product.template'
+
+    service_warranty_months = fields.Integer(
+        "Warranty Months",
+        domain=['OR',
+            ('service_warranty_months', '=', None),
+            ('service_warranty_months', '>=', 0),
+            ],
+        help="The months of warranty from sale or installation.")
+

@@ -1,0 +1,692 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+import datetime as dt
+from collections import defaultdict
+from functools import wraps
+
+from sql import Null
+from sql.functions import CharLength
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import (
+    RequestDeleteError, RequestModificationError, RequestValidationError,
+    RequestWorkflowError)
+from .sla import PRIORITIES, company_timezone, to_local
+
+AT_RISK_SHARE = 0.2
+# What the desk recorded at intake: it is the base of warranty and deadlines
+# and may change only while the request is a draft.
+INTAKE_FIELDS = {
+    'company', 'party', 'channel', 'type', 'equipment', 'product',
+    'serial_number', 'quantity', 'reported_date', 'priority',
+    }
+
+
+def checked_transition(state):
+    """Refuse, with a message, the records that cannot go to state
+
+    Workflow.transition alone silently skips them."""
+    def decorator(func):
+        @wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            cls.check_transition(records, state)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+class RequestType(DeactivableMixin, ModelSQL, ModelView):
+    __name__ = 'service.request.type'
+
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code", required=True)
+    requires_equipment = fields.Boolean(
+        "Requires Equipment",
+        help="Requests of this type can be accepted only with the "
+        "customer's equipment.")
+    description = fields.Text("Description", translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'service_desk.msg_request_type_code_unique'),
+            ]
+        cls._order.insert(0, ('name', 'ASC'))
+
+
+class Request(Workflow, ModelSQL, ModelView):
+    __name__ = 'service.request'
+    _rec_name = 'number'
+    _history = True
+
+    _intake = {
+        'readonly': Eval('state') != 'draft',
+        }
+    _active = {
+        'readonly': Eval('state').in_(['closed', 'cancelled']),
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_intake)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, states=_intake,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    contact = fields.Many2One(
+        'party.contact_mechanism', "Contact", states=_active,
+        domain=[
+            If(Eval('party'), ('party', '=', Eval('party', -1)), ()),
+            ],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="How to reach the person who reported the request.")
+    address = fields.Many2One(
+        'party.address', "Address", states=_active,
+        domain=[
+            If(Eval('party'), ('party', '=', Eval('party', -1)), ()),
+            ],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="Where the service takes place.")
+    channel = fields.Selection([
+            ('phone', "Phone"),
+            ('email', "E-mail"),
+            ('web', "Web"),
+            ('walk_in', "Walk-in"),
+            ('field', "Field"),
+            ], "Channel", required=True, states=_intake)
+    type = fields.Many2One(
+        'service.request.type', "Type", required=True, states=_intake)
+    priority = fields.Selection(
+        PRIORITIES, "Priority", required=True, sort=False, states=_intake)
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", states=_intake,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Eval('party'), ('party', '=', Eval('party', -1)), ()),
+            ])
+    product = fields.Many2One(
+        'product.product', "Product", states=_intake,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    serial_number = fields.Char("Serial Number", states=_intake)
+    quantity = fields.Integer(
+        "Quantity", required=True, states=_intake,
+        help="The units brought in: the turnaround rule counts them.")
+    description = fields.Text("Description", required=True, states=_active)
+    reported_date = fields.DateTime(
+        "Reported", required=True, states=_intake)
+    acceptance_deadline = fields.DateTime("Acceptance Deadline", readonly=True)
+    acceptance_overdue = fields.Function(
+        fields.Boolean("Acceptance Overdue"),
+        'get_acceptance_overdue', searcher='search_acceptance_overdue')
+    accepted_date = fields.DateTime("Accepted", readonly=True)
+    resolved_date = fields.DateTime("Resolved", readonly=True)
+    closed_date = fields.DateTime("Closed", readonly=True)
+    warranty = fields.Selection([
+            (None, ""),
+            ('in_warranty', "In Warranty"),
+            ('out_of_warranty', "Out of Warranty"),
+            ('contract', "Contract"),
+            ], "Warranty", readonly=True,
+        help="Decided when the request is accepted.")
+    contract = fields.Many2One('service.contract', "Contract", readonly=True)
+    sla = fields.Many2One(
+        'service.sla', "SLA", states=_intake,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        help="Leave empty to take the contract's, else the customer's, "
+        "else the default one when the request is accepted.")
+    response_deadline = fields.DateTime("Response Deadline", readonly=True)
+    resolution_deadline = fields.DateTime(
+        "Resolution Deadline", readonly=True)
+    sla_status = fields.Function(fields.Selection([
+                (None, ""),
+                ('on_track', "On Track"),
+                ('at_risk', "At Risk"),
+                ('breached', "Breached"),
+                ('met', "Met"),
+                ], "SLA Status"), 'get_sla_status')
+    pauses = fields.One2Many(
+        'service.request.pause', 'request', "Waiting Periods", readonly=True)
+    wait_reason = fields.Char(
+        "Waiting Reason",
+        states={
+            'invisible': ~Eval('state').in_(['open', 'in_progress']),
+            },
+        help="Why the request waits (customer absent, parts on order...): "
+        "kept with the waiting period.")
+    state_before_wait = fields.Selection([
+            (None, ""),
+            ('open', "Open"),
+            ('in_progress', "In Progress"),
+            ], "State before Waiting", readonly=True)
+    resolution = fields.Text(
+        "Resolution",
+        states={
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            'required': Eval('state').in_(['resolved', 'closed']),
+            })
+    reopen_count = fields.Integer("Reopened", readonly=True)
+    employee = fields.Many2One(
+        'company.employee', "Responsible", states=_active,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ])
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('open', "Open"),
+            ('waiting', "Waiting"),
+            ('in_progress', "In Progress"),
+            ('resolved', "Resolved"),
+            ('closed', "Closed"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        cls.serial_number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.reported_date, Index.Range())),
+                Index(t,
+                    (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(
+                        ['draft', 'open', 'waiting', 'in_progress'])),
+                })
+        cls._order = [
+            ('reported_date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'open'),
+            ('open', 'in_progress'),
+            ('in_progress', 'resolved'),
+            ('resolved', 'closed'),
+            ('open', 'waiting'),
+            ('in_progress', 'waiting'),
+            ('resolved', 'in_progress'),
+            ('draft', 'cancelled'),
+            ('open', 'cancelled'),
+            ('waiting', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'open': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': Eval('state') != 'open',
+                    'depends': ['state'],
+                    },
+                'wait': {
+                    'invisible': ~Eval('state').in_(['open', 'in_progress']),
+                    'depends': ['state'],
+                    },
+                'resume': {
+                    'invisible': Eval('state') != 'waiting',
+                    'depends': ['state'],
+                    },
+                'resolve': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'readonly': ~Eval('resolution'),
+                    'depends': ['state', 'resolution'],
+                    },
+                'close': {
+                    'invisible': Eval('state') != 'resolved',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'resolved',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(
+                        ['draft', 'open', 'waiting']),
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def order_number(cls, tables):
+        table, _ = tables[None]
+        return [
+            ~((table.state == 'cancelled') & (table.number == Null)),
+            CharLength(table.number), table.number]
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_employee():
+        return Transaction().context.get('employee')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_channel():
+        return 'phone'
+
+    @staticmethod
+    def default_priority():
+        return 'normal'
+
+    @staticmethod
+    def default_quantity():
+        return 1
+
+    @staticmethod
+    def default_reopen_count():
+        return 0
+
+    @staticmethod
+    def default_reported_date():
+        return dt.datetime.now()
+
+    @fields.depends('party', 'address', 'contact')
+    def on_change_party(self):
+        if self.party:
+            if not self.address or self.address.party != self.party:
+                self.address = self.party.address_get()
+            if not self.contact or self.contact.party != self.party:
+                self.contact = self.party.contact_mechanism_get(
+                    {'phone', 'mobile', 'email'})
+        else:
+            self.address = self.contact = None
+
+    @fields.depends('equipment', 'party', 'address',
+        methods=['on_change_party'])
+    def on_change_equipment(self):
+        if self.equipment:
+            self.product = self.equipment.product
+            self.serial_number = self.equipment.serial_number
+            if not self.party:
+                self.party = self.equipment.party
+                self.on_change_party()
+            if self.equipment.address:
+                self.address = self.equipment.address
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('sla_status') == 'breached', 'danger',
+                    If(Eval('sla_status') == 'at_risk', 'warning',
+                        If(Eval('state') == 'cancelled', 'muted', '')))),
+            ('/tree/field[@name="acceptance_deadline"]', 'visual',
+                If(Bool(Eval('acceptance_overdue')), 'danger', '')),
+            ]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                configuration = Configuration(1)
+                if sequence := configuration.get_multivalue(
+                        'request_sequence', company=company_id):
+                    values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def on_modification(cls, mode, requests, field_names=None):
+        super().on_modification(mode, requests, field_names=field_names)
+        if mode == 'create' or (
+                mode == 'write' and 'reported_date' in field_names):
+            cls._set_acceptance_deadline(requests)
+
+    @classmethod
+    def _set_acceptance_deadline(cls, requests):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        configuration = Configuration(1)
+        for request in requests:
+            hours = configuration.get_multivalue(
+                'acceptance_hours', company=request.company.id)
+            request.acceptance_deadline = (
+                request.reported_date + dt.timedelta(hours=hours))
+        cls.save(requests)
+
+    @classmethod
+    def validate_fields(cls, requests, field_names):
+        super().validate_fields(requests, field_names)
+        if 'quantity' in field_names:
+            for request in requests:
+                if request.quantity is None or request.quantity < 1:
+                    raise RequestValidationError(gettext(
+                            'service_desk.msg_request_quantity_positive',
+                            request=request.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, requests, values=None, external=False):
+        super().check_modification(
+            mode, requests, values=values, external=external)
+        if mode == 'delete':
+            for request in requests:
+                if request.state not in {'draft', 'cancelled'}:
+                    raise RequestDeleteError(gettext(
+                            'service_desk.msg_request_delete_draft',
+                            request=request.rec_name))
+        elif mode == 'write' and external:
+            changed = set(values) - {'state'}
+            for request in requests:
+                if request.state in {'closed', 'cancelled'} and changed:
+                    raise RequestModificationError(gettext(
+                            'service_desk.msg_request_modify_ended',
+                            request=request.rec_name))
+                if (request.state != 'draft'
+                        and changed & INTAKE_FIELDS):
+                    raise RequestModificationError(gettext(
+                            'service_desk.msg_request_modify_intake',
+                            request=request.rec_name))
+
+    @classmethod
+    def copy(cls, requests, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['number', 'accepted_date', 'resolved_date',
+                'closed_date', 'warranty', 'contract', 'response_deadline',
+                'resolution_deadline', 'resolution', 'wait_reason',
+                'state_before_wait', 'acceptance_deadline']:
+            default.setdefault(name, None)
+        default.setdefault('pauses', None)
+        default.setdefault('reopen_count', 0)
+        default.setdefault('reported_date', dt.datetime.now())
+        return super().copy(requests, default=default)
+
+    @classmethod
+    def check_transition(cls, requests, state):
+        selection = dict(
+            cls.fields_get(['state'])['state']['selection'])
+        for request in requests:
+            if (request.state, state) not in cls._transitions:
+                raise RequestWorkflowError(gettext(
+                        'service_desk.msg_request_invalid_transition',
+                        request=request.rec_name,
+                        state=selection[request.state],
+                        target=selection[state]))
+
+    def get_acceptance_overdue(self, name):
+        return bool(self.state == 'draft'
+            and self.acceptance_deadline
+            and self.acceptance_deadline < dt.datetime.now())
+
+    @classmethod
+    def search_acceptance_overdue(cls, name, clause):
+        _, operator, value = clause[:3]
+        now = dt.datetime.now()
+        if (operator == '=') == bool(value):
+            return [
+                ('state', '=', 'draft'),
+                ('acceptance_deadline', '<', now),
+                ]
+        return ['OR',
+            ('state', '!=', 'draft'),
+            ('acceptance_deadline', '=', None),
+            ('acceptance_deadline', '>=', now),
+            ]
+
+    def pause_intervals(self, now=None):
+        "Return the waiting periods, the running one ending at now"
+        now = now or dt.datetime.now()
+        return [(p.start, p.end or now) for p in self.pauses]
+
+    def compute_deadlines(self, now=None):
+        if not self.sla:
+            return None, None
+        return self.sla.deadlines(
+            self.company, self.reported_date, self.priority, self.quantity,
+            self.pause_intervals(now))
+
+    @classmethod
+    def get_sla_status(cls, requests, name):
+        now = dt.datetime.now()
+        return {r.id: r._sla_status(now) for r in requests}
+
+    def _sla_status(self, now):
+        if (self.state in {'draft', 'cancelled'}
+                or not (self.response_deadline or self.resolution_deadline)):
+            return None
+        response, resolution = (
+            self.response_deadline, self.resolution_deadline)
+        if self.state in {'resolved', 'closed'}:
+            late = ((response and self.accepted_date > response)
+                or (resolution and self.resolved_date > resolution))
+            return 'breached' if late else 'met'
+        pauses = self.pause_intervals(now)
+        if self.state == 'waiting':
+            response, resolution = self.compute_deadlines(now)
+        if ((response and self.accepted_date > response)
+                or (resolution and now >= resolution)):
+            return 'breached'
+        if resolution:
+            allowed = self.sla.business_time(
+                self.company, self.reported_date, resolution, pauses)
+            left = self.sla.business_time(
+                self.company, now, resolution, pauses)
+            if left < allowed * AT_RISK_SHARE:
+                return 'at_risk'
+        return 'on_track'
+
+    def assess_warranty(self):
+        "Return the warranty status and the covering contract"
+        pool = Pool()
+        Contract = pool.get('service.contract')
+        date = to_local(
+            self.reported_date, company_timezone(self.company)).date()
+        contracts = Contract.search([
+                ('company', '=', self.company.id),
+                ('party', '=', self.party.id),
+                ('state', '=', 'active'),
+                ('start_date', '<=', date),
+                ['OR',
+                    ('end_date', '=', None),
+                    ('end_date', '>=', date),
+                    ],
+                ], order=[('start_date', 'DESC')])
+        # A contract listing no equipment covers all the customer's requests
+        for contract in contracts:
+            if self.equipment and self.equipment in contract.equipments:
+                return 'contract', contract
+        for contract in contracts:
+            if not contract.equipments:
+                return 'contract', contract
+        if (self.equipment and self.equipment.warranty_end
+                and date <= self.equipment.warranty_end):
+            return 'in_warranty', None
+        return 'out_of_warranty', None
+
+    def applicable_sla(self):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        if self.contract and self.contract.sla:
+            return self.contract.sla
+        if self.party.service_sla:
+            return self.party.service_sla
+        return Configuration(1).get_multivalue(
+            'default_sla', company=self.company.id)
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('open')
+    @Workflow.transition('open')
+    def open(cls, requests):
+        now = dt.datetime.now()
+        for request in requests:
+            if request.type.requires_equipment and not request.equipment:
+                raise RequestValidationError(gettext(
+                        'service_desk.msg_request_equipment_required',
+                        request=request.rec_name,
+                        type=request.type.rec_name))
+            request.warranty, request.contract = request.assess_warranty()
+            if not request.sla:
+                request.sla = request.applicable_sla()
+            request.accepted_date = now
+            request.response_deadline, request.resolution_deadline = (
+                request.compute_deadlines(now))
+        cls.save(requests)
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('in_progress')
+    @Workflow.transition('in_progress')
+    def start(cls, requests):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('waiting')
+    @Workflow.transition('waiting')
+    def wait(cls, requests):
+        pool = Pool()
+        Pause = pool.get('service.request.pause')
+        now = dt.datetime.now()
+        Pause.save([
+                Pause(request=r, start=now, reason=r.wait_reason)
+                for r in requests])
+        for request in requests:
+            request.state_before_wait = request.state
+            request.wait_reason = None
+        cls.save(requests)
+
+    @classmethod
+    @ModelView.button
+    def resume(cls, requests):
+        selection = dict(cls.fields_get(['state'])['state']['selection'])
+        for request in requests:
+            if request.state != 'waiting':
+                raise RequestWorkflowError(gettext(
+                        'service_desk.msg_request_resume_not_waiting',
+                        request=request.rec_name,
+                        state=selection[request.state]))
+        now = dt.datetime.now()
+        cls._end_pauses(requests, now)
+        by_state = defaultdict(list)
+        for request in requests:
+            by_state[request.state_before_wait or 'open'].append(request)
+        for state, records in by_state.items():
+            cls.write(records, {'state': state, 'state_before_wait': None})
+            cls.log(records, 'transition', f'state:{state}')
+        for request in requests:
+            request.response_deadline, request.resolution_deadline = (
+                request.compute_deadlines(now))
+        cls.save(requests)
+
+    @classmethod
+    def _end_pauses(cls, requests, now):
+        pool = Pool()
+        Pause = pool.get('service.request.pause')
+        Pause.write(Pause.search([
+                    ('request', 'in', [r.id for r in requests]),
+                    ('end', '=', None),
+                    ]), {'end': now})
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('resolved')
+    @Workflow.transition('resolved')
+    def resolve(cls, requests):
+        for request in requests:
+            if not (request.resolution or '').strip():
+                raise RequestValidationError(gettext(
+                        'service_desk.msg_request_resolve_no_resolution',
+                        request=request.rec_name))
+        cls.write(requests, {'resolved_date': dt.datetime.now()})
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('closed')
+    @Workflow.transition('closed')
+    def close(cls, requests):
+        cls.write(requests, {'closed_date': dt.datetime.now()})
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('in_progress')
+    @Workflow.transition('in_progress')
+    def reopen(cls, requests):
+        for request in requests:
+            request.resolved_date = None
+            request.reopen_count = (request.reopen_count or 0) + 1
+        cls.save(requests)
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('cancelled')
+    @Workflow.transition('cancelled')
+    def cancel(cls, requests):
+        cls._end_pauses(requests, dt.datetime.now())
+        cls.write(requests, {'state_before_wait': None})
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('draft')
+    @Workflow.transition('draft')
+    def draft(cls, requests):
+        cls.write(requests, {
+                'accepted_date': None,
+                'warranty': None,
+                'contract': None,
+                'response_deadline': None,
+                'resolution_deadline': None,
+                })
+
+
+class RequestPause(ModelSQL, ModelView):
+    __name__ = 'service.request.pause'
+
+    request = fields.Many2One(
+        'service.request', "Request", required=True, ondelete='CASCADE')
+    start = fields.DateTime("Start", required=True)
+    end = fields.DateTime(
+        "End",
+        domain=[
+            If(Eval('end'), ('end', '>=', Eval('start')), ()),
+            ])
+    reason = fields.Char("Reason")
+    duration = fields.Function(
+        fields.TimeDelta("Duration"), 'get_duration')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
+        cls._order.insert(0, ('start', 'ASC'))
+
+    def get_duration(self, name):
+        if self.end:
+            return self.end - self.start

@@ -1,0 +1,208 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+import datetime as dt
+import math
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
+from trytond.pyson import Eval
+from trytond.tools.timezone import UTC, get_tzinfo
+from trytond.transaction import Transaction
+
+from .exceptions import SLAValidationError
+from .sla_clock import MIDNIGHT, BusinessCalendar
+
+PRIORITIES = [
+    ('low', "Low"),
+    ('normal', "Normal"),
+    ('high', "High"),
+    ('urgent', "Urgent"),
+    ]
+WEEKDAYS = [
+    ('0', "Monday"),
+    ('1', "Tuesday"),
+    ('2', "Wednesday"),
+    ('3', "Thursday"),
+    ('4', "Friday"),
+    ('5', "Saturday"),
+    ('6', "Sunday"),
+    ]
+ROUND_THE_CLOCK = [(d, MIDNIGHT, MIDNIGHT) for d in range(7)]
+
+
+def company_timezone(company):
+    return get_tzinfo(company.timezone) if company.timezone else UTC
+
+
+def to_local(value, tzinfo):
+    "Convert a naive UTC datetime as stored by Tryton into local time"
+    return value.replace(tzinfo=UTC).astimezone(tzinfo).replace(tzinfo=None)
+
+
+def to_utc(value, tzinfo):
+    return value.replace(tzinfo=tzinfo).astimezone(UTC).replace(tzinfo=None)
+
+
+class SLA(DeactivableMixin, ModelSQL, ModelView):
+    __name__ = 'service.sla'
+
+    name = fields.Char("Name", required=True, translate=True)
+    company = fields.Many2One('company.company', "Company", required=True)
+    lines = fields.One2Many(
+        'service.sla.line', 'sla', "Targets",
+        help="The response and resolution targets per priority.")
+    hours = fields.One2Many(
+        'service.sla.hour', 'sla', "Business Hours",
+        help="The time the clock runs. Without any, it runs round the "
+        "clock.")
+    holidays = fields.One2Many('service.sla.holiday', 'sla', "Holidays")
+    batch_units = fields.Integer(
+        "Batch Units",
+        domain=['OR',
+            ('batch_units', '=', None),
+            ('batch_units', '>', 0),
+            ],
+        help="Turnaround rule: requests for several units are due "
+        "\"Batch Days\" working days per this many units.")
+    batch_days = fields.Integer(
+        "Batch Days",
+        domain=['OR',
+            ('batch_days', '=', None),
+            ('batch_days', '>', 0),
+            ],
+        states={
+            'required': Eval('batch_units', 0) > 0,
+            })
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    def calendar(self):
+        hours = [(int(h.weekday), h.start, h.end) for h in self.hours]
+        return BusinessCalendar(
+            hours or ROUND_THE_CLOCK, [h.date for h in self.holidays])
+
+    def target(self, priority):
+        "Return the line of the priority or None"
+        for line in self.lines:
+            if line.priority == priority:
+                return line
+
+    def batch_working_days(self, quantity):
+        if self.batch_units and self.batch_days and (quantity or 1) > 1:
+            return math.ceil(quantity / self.batch_units) * self.batch_days
+
+    def deadlines(self, company, reported, priority, quantity, pauses=()):
+        """Return the response and resolution deadlines in UTC
+
+        reported and pauses are naive UTC datetimes as stored."""
+        tzinfo = company_timezone(company)
+        calendar = self.calendar()
+        start = to_local(reported, tzinfo)
+        pauses = [(to_local(s, tzinfo), to_local(e, tzinfo))
+            for s, e in pauses]
+        response = resolution = None
+        line = self.target(priority)
+        if line and line.response_hours:
+            response = calendar.add(
+                start, dt.timedelta(hours=float(line.response_hours)),
+                pauses)
+        days = self.batch_working_days(quantity)
+        if days:
+            resolution = calendar.add_working_days(start, days, pauses)
+        elif line and line.resolution_hours:
+            resolution = calendar.add(
+                start, dt.timedelta(hours=float(line.resolution_hours)),
+                pauses)
+        return tuple(to_utc(d, tzinfo) if d else None
+            for d in (response, resolution))
+
+    def business_time(self, company, start, end, pauses=()):
+        "Return the business time between naive UTC datetimes"
+        tzinfo = company_timezone(company)
+        return self.calendar().elapsed(
+            to_local(start, tzinfo), to_local(end, tzinfo),
+            [(to_local(s, tzinfo), to_local(e, tzinfo)) for s, e in pauses])
+
+
+class SLALine(ModelSQL, ModelView):
+    __name__ = 'service.sla.line'
+
+    sla = fields.Many2One(
+        'service.sla', "SLA", required=True, ondelete='CASCADE')
+    priority = fields.Selection(PRIORITIES, "Priority", required=True)
+    response_hours = fields.Numeric(
+        "Response Hours", digits=(16, 2),
+        domain=['OR',
+            ('response_hours', '=', None),
+            ('response_hours', '>', 0),
+            ],
+        help="Business hours from the report to the acceptance.")
+    resolution_hours = fields.Numeric(
+        "Resolution Hours", digits=(16, 2),
+        domain=['OR',
+            ('resolution_hours', '=', None),
+            ('resolution_hours', '>', 0),
+            ],
+        help="Business hours from the report to the resolution.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('priority_unique', Unique(t, t.sla, t.priority),
+                'service_desk.msg_sla_line_priority_unique'),
+            ]
+
+
+class SLAHour(sequence_ordered(), ModelSQL, ModelView):
+    __name__ = 'service.sla.hour'
+
+    sla = fields.Many2One(
+        'service.sla', "SLA", required=True, ondelete='CASCADE')
+    weekday = fields.Selection(WEEKDAYS, "Weekday", required=True, sort=False)
+    start = fields.Time("Start", required=True)
+    end = fields.Time(
+        "End", required=True,
+        help="00:00 means midnight at the end of the day.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('weekday', 'ASC'), ('start', 'ASC')] + cls._order
+
+    @classmethod
+    def validate_fields(cls, hours, field_names):
+        super().validate_fields(hours, field_names)
+        if field_names & {'start', 'end'}:
+            for hour in hours:
+                if hour.end != MIDNIGHT and hour.end <= hour.start:
+                    raise SLAValidationError(gettext(
+                            'service_desk.msg_sla_hour_end_before_start',
+                            sla=hour.sla.rec_name,
+                            weekday=hour.weekday_string,
+                            start=hour.start.strftime('%H:%M'),
+                            end=hour.end.strftime('%H:%M')))
+
+
+class SLAHoliday(ModelSQL, ModelView):
+    __name__ = 'service.sla.holiday'
+
+    sla = fields.Many2One(
+        'service.sla', "SLA", required=True, ondelete='CASCADE')
+    date = fields.Date("Date", required=True)
+    name = fields.Char("Name", translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('date', 'ASC'))
