@@ -168,7 +168,12 @@ class Request(Workflow, ModelSQL, ModelView):
                 ('met', "Met"),
                 ], "SLA Status"), 'get_sla_status')
     pauses = fields.One2Many(
-        'service.request.pause', 'request', "Waiting Periods", readonly=True)
+        'service.request.pause', 'request', "Waiting Periods",
+        states={
+            'readonly': Eval('state').in_(['draft', 'closed', 'cancelled']),
+            },
+        help="The periods the SLA clock stood still. Correcting them "
+        "moves the deadlines.")
     wait_reason = fields.Char(
         "Waiting Reason",
         states={
@@ -252,8 +257,7 @@ class Request(Workflow, ModelSQL, ModelView):
                     },
                 'resolve': {
                     'invisible': Eval('state') != 'in_progress',
-                    'readonly': ~Eval('resolution'),
-                    'depends': ['state', 'resolution'],
+                    'depends': ['state'],
                     },
                 'close': {
                     'invisible': Eval('state') != 'resolved',
@@ -431,10 +435,14 @@ class Request(Workflow, ModelSQL, ModelView):
     def check_transition(cls, requests, state):
         selection = dict(
             cls.fields_get(['state'])['state']['selection'])
+        if state == 'closed':
+            message = 'service_desk.msg_request_close_not_resolved'
+        else:
+            message = 'service_desk.msg_request_invalid_transition'
         for request in requests:
             if (request.state, state) not in cls._transitions:
                 raise RequestWorkflowError(gettext(
-                        'service_desk.msg_request_invalid_transition',
+                        message,
                         request=request.rec_name,
                         state=selection[request.state],
                         target=selection[state]))
@@ -470,6 +478,17 @@ class Request(Workflow, ModelSQL, ModelView):
         return self.sla.deadlines(
             self.company, self.reported_date, self.priority, self.quantity,
             self.pause_intervals(now))
+
+    @classmethod
+    def update_deadlines(cls, requests):
+        "Count the deadlines of accepted requests again"
+        requests = [r for r in requests
+            if r.accepted_date and r.state not in {'draft', 'cancelled'}]
+        now = dt.datetime.now()
+        for request in requests:
+            request.response_deadline, request.resolution_deadline = (
+                request.compute_deadlines(now))
+        cls.save(requests)
 
     @classmethod
     def get_sla_status(cls, requests, name):
@@ -600,10 +619,6 @@ class Request(Workflow, ModelSQL, ModelView):
         for state, records in by_state.items():
             cls.write(records, {'state': state, 'state_before_wait': None})
             cls.log(records, 'transition', f'state:{state}')
-        for request in requests:
-            request.response_deadline, request.resolution_deadline = (
-                request.compute_deadlines(now))
-        cls.save(requests)
 
     @classmethod
     def _end_pauses(cls, requests, now):
@@ -686,6 +701,45 @@ class RequestPause(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.request, Index.Range())))
         cls._order.insert(0, ('start', 'ASC'))
+
+    @classmethod
+    def check_modification(cls, mode, pauses, values=None, external=False):
+        super().check_modification(
+            mode, pauses, values=values, external=external)
+        for pause in pauses:
+            if pause.request.state in {'closed', 'cancelled'}:
+                raise RequestModificationError(gettext(
+                        'service_desk.msg_request_modify_ended',
+                        request=pause.request.rec_name))
+
+    @classmethod
+    def on_modification(cls, mode, pauses, field_names=None):
+        pool = Pool()
+        Request = pool.get('service.request')
+        super().on_modification(mode, pauses, field_names=field_names)
+        if mode in {'create', 'write'}:
+            Request.update_deadlines(list({p.request for p in pauses}))
+
+    @classmethod
+    def on_delete(cls, pauses):
+        pool = Pool()
+        Request = pool.get('service.request')
+        callback = super().on_delete(pauses)
+        requests = list({p.request for p in pauses})
+        if requests:
+            callback.append(lambda: Request.update_deadlines(
+                    Request.browse(requests)))
+        return callback
+
+    @classmethod
+    def validate_fields(cls, pauses, field_names):
+        super().validate_fields(pauses, field_names)
+        if field_names & {'start', 'end'}:
+            for pause in pauses:
+                if pause.end and pause.end < pause.start:
+                    raise RequestValidationError(gettext(
+                            'service_desk.msg_pause_end_before_start',
+                            request=pause.request.rec_name))
 
     def get_duration(self, name):
         if self.end:
