@@ -4,7 +4,7 @@
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ContractDeleteError, ContractValidationError
@@ -34,20 +34,9 @@ class Contract(Workflow, ModelSQL, ModelView):
             ('per_visit', "Per-visit Response"),
             ('maintenance', "Maintenance"),
             ], "Kind", required=True, states=_states)
-    start_date = fields.Date(
-        "Start Date", required=True, states=_states,
-        domain=[
-            If(Eval('start_date') & Eval('end_date'),
-                ('start_date', '<=', Eval('end_date')),
-                ()),
-            ])
+    start_date = fields.Date("Start Date", required=True, states=_states)
     end_date = fields.Date(
         "End Date", states=_states,
-        domain=[
-            If(Eval('start_date') & Eval('end_date'),
-                ('end_date', '>=', Eval('start_date')),
-                ()),
-            ],
         help="Leave empty for a contract without end.")
     covers_parts = fields.Boolean("Covers Parts", states=_states)
     covers_labour = fields.Boolean("Covers Labour", states=_states)

@@ -686,11 +686,7 @@ class RequestPause(ModelSQL, ModelView):
     request = fields.Many2One(
         'service.request', "Request", required=True, ondelete='CASCADE')
     start = fields.DateTime("Start", required=True)
-    end = fields.DateTime(
-        "End",
-        domain=[
-            If(Eval('end'), ('end', '>=', Eval('start')), ()),
-            ])
+    end = fields.DateTime("End")
     reason = fields.Char("Reason")
     duration = fields.Function(
         fields.TimeDelta("Duration"), 'get_duration')

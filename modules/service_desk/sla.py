@@ -170,6 +170,7 @@ class SLAHour(sequence_ordered(), ModelSQL, ModelView):
     sla = fields.Many2One(
         'service.sla', "SLA", required=True, ondelete='CASCADE')
     weekday = fields.Selection(WEEKDAYS, "Weekday", required=True, sort=False)
+    weekday_string = weekday.translated('weekday')
     start = fields.Time("Start", required=True)
     end = fields.Time(
         "End", required=True,
