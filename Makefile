@@ -20,7 +20,7 @@ endif
 export DB_CACHE ?= $(CURDIR)/var/cache/$(SOURCE_HASH)-$(BACKEND)
 PYTEST_ARGS ?=
 
-.PHONY: test demo install clean
+.PHONY: test demo bench install clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PYTHON) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -32,10 +32,13 @@ install: $(VENV)/.installed
 
 test: install
 	@echo "Running the tests on $(BACKEND) (database cache $(DB_CACHE))"
-	$(PYTHON) -m pytest modules tests benchmarks/test_benchmarks.py $(PYTEST_ARGS)
+	$(PYTHON) -m pytest modules tests $(PYTEST_ARGS)
 
 demo: install
 	$(PYTHON) scripts/demo.py --port $(DEMO_PORT)
+
+bench: install
+	$(PYTHON) benchmarks/sla_deadline.py
 
 clean:
 	rm -rf var/cache

@@ -92,6 +92,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin)
 
 class ConfigurationCompany(ModelSQL, CompanyValueMixin):
     __name__ = 'service.configuration.company'
+    __string__ = "Service Configuration per Company"
 
     request_sequence = request_sequence
     contract_sequence = contract_sequence

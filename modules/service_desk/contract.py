@@ -199,6 +199,7 @@ class Contract(Workflow, ModelSQL, ModelView):
 
 class ContractEquipment(ModelSQL):
     __name__ = 'service.contract-service.equipment'
+    __string__ = "Service Contract - Equipment"
 
     contract = fields.Many2One(
         'service.contract', "Contract", required=True, ondelete='CASCADE')

@@ -12,6 +12,7 @@ from trytond.transaction import Transaction
 
 class Equipment(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.equipment'
+    __string__ = "Customer Equipment"
     _history = True
 
     company = fields.Many2One('company.company', "Company", required=True)

@@ -682,6 +682,7 @@ class Request(Workflow, ModelSQL, ModelView):
 
 class RequestPause(ModelSQL, ModelView):
     __name__ = 'service.request.pause'
+    __string__ = "Service Request Waiting Period"
 
     request = fields.Many2One(
         'service.request', "Request", required=True, ondelete='CASCADE')

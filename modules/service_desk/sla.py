@@ -47,6 +47,7 @@ def to_utc(value, tzinfo):
 
 class SLA(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.sla'
+    __string__ = "Service Level Agreement"
 
     name = fields.Char("Name", required=True, translate=True)
     company = fields.Many2One('company.company', "Company", required=True)
@@ -135,6 +136,7 @@ class SLA(DeactivableMixin, ModelSQL, ModelView):
 
 class SLALine(ModelSQL, ModelView):
     __name__ = 'service.sla.line'
+    __string__ = "SLA Target"
 
     sla = fields.Many2One(
         'service.sla', "SLA", required=True, ondelete='CASCADE')
@@ -166,6 +168,7 @@ class SLALine(ModelSQL, ModelView):
 
 class SLAHour(sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'service.sla.hour'
+    __string__ = "SLA Business Hours"
 
     sla = fields.Many2One(
         'service.sla', "SLA", required=True, ondelete='CASCADE')
@@ -197,6 +200,7 @@ class SLAHour(sequence_ordered(), ModelSQL, ModelView):
 
 class SLAHoliday(ModelSQL, ModelView):
     __name__ = 'service.sla.holiday'
+    __string__ = "SLA Holiday"
 
     sla = fields.Many2One(
         'service.sla', "SLA", required=True, ondelete='CASCADE')

@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""Create the demo database once, then serve it: what `make demo` runs.
+
+The SQLite database lives in var/demo/.  A second run updates the modules
+and keeps the data it finds: it never loads the demo data twice.
+"""
+import argparse
+import datetime as dt
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MODULES = ['service_desk', 'service_dispatch', 'service_kpi']
+DATABASE = 'service_demo'
+USERS = [
+    # login, name, password, groups
+    ('admin', "Administrator", 'demo-admin', None),
+    ('desk', "Chen Jing (service desk)", 'demo-desk', ["Service Desk"]),
+    ('manager', "Zhou Qiang (service manager)", 'demo-manager',
+        ["Service Manager"]),
+    ]
+# Public holidays of 2026 in China, the days the SLA clock stands still
+HOLIDAYS = [dt.date(2026, 1, 1), dt.date(2026, 1, 2)]
+HOLIDAYS += [dt.date(2026, 2, 16) + dt.timedelta(days=i) for i in range(7)]
+HOLIDAYS += [dt.date(2026, 4, 6), dt.date(2026, 6, 19)]
+HOLIDAYS += [dt.date(2026, 5, 1) + dt.timedelta(days=i) for i in range(5)]
+HOLIDAYS += [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(7)]
+
+
+def write_config(var, port):
+    path = var / 'trytond.conf'
+    path.write_text(
+        "[database]\n"
+        "uri = sqlite://\n"
+        f"path = {var}\n"
+        "[web]\n"
+        f"listen = localhost:{port}\n")
+    return path
+
+
+def trytond_admin(config_file, *args):
+    admin = pathlib.Path(sys.executable).with_name('trytond-admin')
+    with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
+        passfile.write(USERS[0][2])
+        passfile.flush()
+        env = dict(os.environ, TRYTONPASSFILE=passfile.name)
+        subprocess.run(
+            [str(admin), '-c', str(config_file), '-d', DATABASE, *args],
+            env=env, check=True)
+
+
+def create_database(var, config_file):
+    database = var / f'{DATABASE}.sqlite'
+    if not database.exists():
+        database.touch()
+        print(f"Creating the database {database}", flush=True)
+        try:
+            trytond_admin(
+                config_file, '--all', '--email', 'admin@example.com')
+        except BaseException:
+            database.unlink()
+            raise
+    print("Activating " + ', '.join(MODULES), flush=True)
+    trytond_admin(config_file, '-u', *MODULES, '--activate-dependencies')
+
+
+def populate(config_file):
+    "Load the demo data unless it is there already; return True if loaded"
+    from proteus import Model
+    from proteus import config as pconfig
+    pconfig.set_trytond(DATABASE, config_file=str(config_file))
+    Request = Model.get('service.request')
+    if Request.find([], limit=1):
+        print("The demo data is already loaded", flush=True)
+        return False
+    print("Loading the demo data", flush=True)
+    company = _company()
+    _users(company)
+    slas = _slas()
+    products = _products()
+    parties = _parties(slas)
+    equipment = _equipment(parties, products)
+    _contracts(parties, equipment, slas)
+    _requests(parties, equipment)
+    return True
+
+
+def _company():
+    from proteus import Model
+    from trytond.modules.account.tests.tools import (
+        create_chart, create_fiscalyear)
+    from trytond.modules.company.tests.tools import create_company
+    from trytond.modules.currency.tests.tools import get_currency
+    Party = Model.get('party.party')
+    Company = Model.get('company.company')
+    if not Company.find([]):
+        party = Party(name="Shanghai Cool Air Service Co., Ltd.")
+        party.save()
+        create_company(party, get_currency('CNY'))
+    company, = Company.find([])
+    company.timezone = 'Asia/Shanghai'
+    company.save()
+    create_chart(company)
+    create_fiscalyear(company)
+    return company
+
+
+def _users(company):
+    from proteus import Model
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    Employee = Model.get('company.employee')
+    Party = Model.get('party.party')
+    for login, name, password, groups in USERS:
+        user, = User.find([('login', '=', login)]) or [User(login=login)]
+        if login != 'admin':
+            user.name = name
+            user.password = password
+            user.groups.extend(Group.find([('name', 'in', groups)]))
+        employee = Employee(party=Party(name=name), company=company)
+        employee.party.save()
+        employee.save()
+        if company not in user.companies:
+            user.companies.append(company)
+        user.company = company
+        user.employees.append(employee)
+        user.employee = employee
+        user.save()
+
+
+def _slas():
+    from proteus import Model
+    SLA = Model.get('service.sla')
+    Configuration = Model.get('service.configuration')
+    slas = {}
+    for name, targets in [
+            ("Standard", {
+                    'low': (8, 40), 'normal': (4, 24),
+                    'high': (2, 16), 'urgent': (1, 8)}),
+            ("Premium", {
+                    'low': (4, 16), 'normal': (2, 8),
+                    'high': (1, 6), 'urgent': (Decimal('0.5'), 4)}),
+            ]:
+        sla = SLA(name=name, batch_units=10, batch_days=1)
+        for weekday in '012345':
+            ranges = [(8, 30, 12, 0), (13, 0, 17, 30)]
+            if weekday == '5':
+                ranges = [(9, 0, 12, 0)]
+            for sh, sm, eh, em in ranges:
+                hour = sla.hours.new(weekday=weekday)
+                hour.start = dt.time(sh, sm)
+                hour.end = dt.time(eh, em)
+        for date in HOLIDAYS:
+            sla.holidays.new(date=date)
+        for priority, (response, resolution) in targets.items():
+            line = sla.lines.new(priority=priority)
+            line.response_hours = Decimal(response)
+            line.resolution_hours = Decimal(resolution)
+        sla.save()
+        slas[name] = sla
+    configuration = Configuration(1)
+    configuration.default_sla = slas["Standard"]
+    configuration.save()
+    return slas
+
+
+def _products():
+    from proteus import Model
+    Uom = Model.get('product.uom')
+    Template = Model.get('product.template')
+    unit, = Uom.find([('name', '=', 'Unit')])
+    products = {}
+    for name, code, months, price in [
+            ("Split Air Conditioner KF-35GW", 'KF35', 12, 3299),
+            ("Gas Water Heater JSQ-24", 'JSQ24', 24, 2199),
+            ("Refrigerator BCD-470", 'BCD470', 36, 4599),
+            ]:
+        template = Template(name=name, code=code, type='goods')
+        template.default_uom = unit
+        template.list_price = Decimal(price)
+        template.service_warranty_months = months
+        template.save()
+        products[code] = template.products[0]
+    return products
+
+
+def _parties(slas):
+    from proteus import Model
+    Party = Model.get('party.party')
+    parties = {}
+    for key, name, phone, street, city in [
+            ('zhang', "Zhang Wei", '13800000001', "88 Huaihai Road", "Shanghai"),
+            ('li', "Li Na", '13800000002', "12 Wuning Road", "Shanghai"),
+            ('wang', "Wang Fang", '13800000003', "5 Zhongshan Road", "Suzhou"),
+            ('hotel', "Jinjiang Garden Hotel", '02164150000',
+                "59 Maoming Road", "Shanghai"),
+            ('school', "Xuhui Experimental School", '02164870000',
+                "200 Tianyaoqiao Road", "Shanghai"),
+            ('clinic', "Kangning Clinic", '02154110000',
+                "7 Yan'an Road", "Shanghai"),
+            ]:
+        party = Party(name=name)
+        party.contact_mechanisms.new(type='phone', value=phone)
+        address, = party.addresses
+        address.street = street
+        address.city = city
+        parties[key] = party
+    parties['clinic'].service_sla = slas["Premium"]
+    Party.save(list(parties.values()))
+    return parties
+
+
+def _equipment(parties, products):
+    from proteus import Model
+    Equipment = Model.get('service.equipment')
+    today = dt.date.today()
+    equipment = {}
+    for key, party, product, serial, sold_days_ago in [
+            ('zhang_ac', 'zhang', 'KF35', 'KF35-2026-0001', 120),
+            ('zhang_heater', 'zhang', 'JSQ24', 'JSQ24-2022-0310', 1500),
+            ('li_fridge', 'li', 'BCD470', 'BCD470-2025-1021', 400),
+            ('wang_ac', 'wang', 'KF35', 'KF35-2024-0420', 800),
+            ('hotel_ac1', 'hotel', 'KF35', 'KF35-2023-1203', 1000),
+            ('hotel_ac2', 'hotel', 'KF35', 'KF35-2023-1204', 1000),
+            ('school_heater', 'school', 'JSQ24', 'JSQ24-2025-0901', 300),
+            ('clinic_fridge', 'clinic', 'BCD470', 'BCD470-2024-0101', 700),
+            ]:
+        record = Equipment(party=parties[party], product=products[product])
+        record.serial_number = serial
+        record.sale_date = today - dt.timedelta(days=sold_days_ago)
+        record.address = parties[party].addresses[0]
+        equipment[key] = record
+    Equipment.save(list(equipment.values()))
+    return equipment
+
+
+def _contracts(parties, equipment, slas):
+    from proteus import Model
+    Contract = Model.get('service.contract')
+    Equipment = Model.get('service.equipment')
+    today = dt.date.today()
+    contract = Contract(party=parties['hotel'], kind='maintenance')
+    contract.start_date = today.replace(month=1, day=1)
+    contract.end_date = today.replace(month=12, day=31)
+    contract.sla = slas["Premium"]
+    contract.covers_parts = False
+    contract.description = "Quarterly maintenance of the guest room units."
+    for key in ['hotel_ac1', 'hotel_ac2']:
+        contract.equipments.append(Equipment(equipment[key].id))
+    contract.save()
+    contract.click('activate')
+    draft = Contract(party=parties['school'], kind='warranty_extension')
+    draft.start_date = today
+    draft.end_date = today + dt.timedelta(days=365 * 2)
+    draft.equipments.append(Equipment(equipment['school_heater'].id))
+    draft.save()
+
+
+def _requests(parties, equipment):
+    from proteus import Model
+    Request = Model.get('service.request')
+    RequestType = Model.get('service.request.type')
+    types = {t.code: t for t in RequestType.find([])}
+    now = dt.datetime.now().replace(microsecond=0)
+    # party, equipment, type, channel, priority, hours ago, quantity,
+    # description, the buttons to click
+    for (party, item, kind, channel, priority, hours, quantity,
+            description, clicks) in [
+            ('li', 'li_fridge', 'repair', 'phone', 'normal', 2, 1,
+                "Freezer compartment not cold.", []),
+            ('wang', None, 'consultation', 'web', 'low', 40, 1,
+                "Asks how to clean the filters.", []),
+            ('zhang', 'zhang_ac', 'repair', 'phone', 'high', 5, 1,
+                "Indoor unit drips water onto the floor.", ['open']),
+            ('hotel', 'hotel_ac1', 'maintenance', 'email', 'normal', 30, 1,
+                "Quarterly maintenance, rooms 1201-1210.",
+                ['open', 'start']),
+            ('clinic', 'clinic_fridge', 'repair', 'phone', 'urgent', 3, 1,
+                "Vaccine refrigerator alarm: temperature rising.",
+                ['open', 'start', 'wait']),
+            ('zhang', 'zhang_heater', 'repair', 'walk_in', 'normal', 72, 1,
+                "Heater does not ignite.",
+                ['open', 'start', 'resolve']),
+            ('school', 'school_heater', 'installation', 'field', 'normal',
+                200, 12, "Install 12 heaters in the dormitory.",
+                ['open', 'start', 'resolve', 'close']),
+            ('wang', 'wang_ac', 'repair', 'phone', 'low', 100, 1,
+                "Noise at night.", ['cancel']),
+            ]:
+        request = Request(party=parties[party], type=types[kind])
+        if item:
+            request.equipment = equipment[item]
+        request.channel = channel
+        request.priority = priority
+        request.quantity = quantity
+        request.reported_date = now - dt.timedelta(hours=hours)
+        request.description = description
+        request.save()
+        for button in clicks:
+            if button == 'wait':
+                request.wait_reason = "Spare compressor on order"
+            if button == 'resolve':
+                request.resolution = "Repaired and tested with the customer."
+            request.click(button)
+
+
+def serve(config_file):
+    server = pathlib.Path(sys.executable).with_name('trytond')
+    os.execv(str(server), [
+            str(server), '-c', str(config_file), '-d', DATABASE])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--port', type=int, default=8000)
+    parser.add_argument(
+        '--var', type=pathlib.Path, default=ROOT / 'var' / 'demo',
+        help="where the database and the configuration go")
+    parser.add_argument(
+        '--no-serve', dest='serve', action='store_false',
+        help="prepare the database and stop")
+    args = parser.parse_args()
+    var = args.var.resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    config_file = write_config(var, args.port)
+    create_database(var, config_file)
+    try:
+        populate(config_file)
+    except BaseException:
+        # Never leave half the demo data: the next run starts afresh
+        (var / f'{DATABASE}.sqlite').unlink()
+        raise
+    print(
+        f"\nService demo database '{DATABASE}' ready.\n"
+        f"Server: http://localhost:{args.port}/ (database {DATABASE})\n"
+        "Log in as:\n" + ''.join(
+            f"  {login:8} password {password:13} {name}\n"
+            for login, name, password, _ in USERS), flush=True)
+    if args.serve:
+        serve(config_file)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,52 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""`make demo` prepares its database twice without failing or duplicating."""
+import pathlib
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+STATES = {'draft', 'open', 'waiting', 'in_progress', 'resolved', 'closed',
+    'cancelled'}
+
+
+class DemoTestCase(unittest.TestCase):
+
+    def prepare(self, var):
+        return subprocess.run(
+            [sys.executable, str(ROOT / 'scripts' / 'demo.py'),
+                '--no-serve', '--var', str(var)],
+            capture_output=True, text=True, check=True).stdout
+
+    def count(self, var, table):
+        with sqlite3.connect(var / 'service_demo.sqlite') as connection:
+            return connection.execute(
+                f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+    def test_demo_twice(self):
+        with tempfile.TemporaryDirectory() as var:
+            var = pathlib.Path(var)
+            first = self.prepare(var)
+            self.assertIn("Loading the demo data", first)
+            self.assertIn("desk     password demo-desk", first)
+            counts = {t: self.count(var, t) for t in [
+                    'service_request', 'service_equipment',
+                    'service_contract', 'party_party', 'company_company']}
+            self.assertEqual(counts['company_company'], 1)
+            with sqlite3.connect(var / 'service_demo.sqlite') as connection:
+                states = {s for s, in connection.execute(
+                        'SELECT state FROM service_request')}
+                warranties = {w for w, in connection.execute(
+                        'SELECT warranty FROM service_request')}
+            self.assertEqual(states, STATES)
+            self.assertLessEqual(
+                {'in_warranty', 'out_of_warranty', 'contract'}, warranties)
+
+            second = self.prepare(var)
+            self.assertIn("already loaded", second)
+            self.assertEqual(
+                {t: self.count(var, t) for t in counts}, counts)
