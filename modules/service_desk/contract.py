@@ -157,7 +157,7 @@ class Contract(Workflow, ModelSQL, ModelView):
         return super().copy(contracts, default=default)
 
     def covers(self, date):
-        return (self.state == 'active'
+        return (self.state in {'active', 'expired'}
             and self.start_date <= date
             and (not self.end_date or date <= self.end_date))
 

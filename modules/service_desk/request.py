@@ -529,13 +529,14 @@ class Request(Workflow, ModelSQL, ModelView):
         contracts = Contract.search([
                 ('company', '=', self.company.id),
                 ('party', '=', self.party.id),
-                ('state', '=', 'active'),
+                ('state', 'in', ['active', 'expired']),
                 ('start_date', '<=', date),
                 ['OR',
                     ('end_date', '=', None),
                     ('end_date', '>=', date),
                     ],
                 ], order=[('start_date', 'DESC')])
+        # Expired contracts still cover what was reported while they ran.
         # A contract listing no equipment covers all the customer's requests
         for contract in contracts:
             if self.equipment and self.equipment in contract.equipments:
