@@ -3,7 +3,6 @@
 # copyright notices and license terms.
 import datetime as dt
 from collections import defaultdict
-from functools import wraps
 
 from sql import Null
 from sql.functions import CharLength
@@ -19,6 +18,7 @@ from .exceptions import (
     RequestDeleteError, RequestModificationError, RequestValidationError,
     RequestWorkflowError)
 from .sla import PRIORITIES, company_timezone, to_local
+from .workflow import checked_transition
 
 AT_RISK_SHARE = 0.2
 # What the desk recorded at intake: it is the base of warranty and deadlines
@@ -27,19 +27,6 @@ INTAKE_FIELDS = {
     'company', 'party', 'channel', 'type', 'equipment', 'product',
     'serial_number', 'quantity', 'reported_date', 'priority',
     }
-
-
-def checked_transition(state):
-    """Refuse, with a message, the records that cannot go to state
-
-    Workflow.transition alone silently skips them."""
-    def decorator(func):
-        @wraps(func)
-        def wrapper(cls, records, *args, **kwargs):
-            cls.check_transition(records, state)
-            return func(cls, records, *args, **kwargs)
-        return wrapper
-    return decorator
 
 
 class RequestType(DeactivableMixin, ModelSQL, ModelView):

@@ -1,0 +1,80 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, Id
+
+dispatch_sequence = fields.Many2One(
+    'ir.sequence', "Work Order Sequence", required=True,
+    domain=[
+        ('company', 'in', [Eval('company', -1), None]),
+        ('sequence_type', '=',
+            Id('service_dispatch', 'sequence_type_service_dispatch')),
+        ])
+report_days = fields.Integer(
+    "Report Days", required=True,
+    domain=[('report_days', '>=', 0)],
+    help="The technician hands the signed work order back to the desk "
+    "within this many days.")
+defective_location = fields.Many2One(
+    'stock.location', "Defective Parts Location",
+    domain=[('type', '=', 'storage')],
+    help="Where defective parts brought back from customers go.")
+
+
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'service.configuration'
+
+    dispatch_sequence = fields.MultiValue(fields.Many2One(
+            'ir.sequence', "Work Order Sequence", required=True,
+            domain=[
+                ('company', 'in',
+                    [Eval('context', {}).get('company', -1), None]),
+                ('sequence_type', '=',
+                    Id('service_dispatch', 'sequence_type_service_dispatch')),
+                ]))
+    report_days = fields.MultiValue(report_days)
+    defective_location = fields.MultiValue(fields.Many2One(
+            'stock.location', "Defective Parts Location",
+            domain=[('type', '=', 'storage')],
+            help="Where defective parts brought back from customers go."))
+
+    @classmethod
+    def multivalue_model(cls, field):
+        pool = Pool()
+        if field in {
+                'dispatch_sequence', 'report_days', 'defective_location'}:
+            return pool.get('service.configuration.company')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def default_dispatch_sequence(cls, **pattern):
+        return cls.multivalue_model(
+            'dispatch_sequence').default_dispatch_sequence()
+
+    @classmethod
+    def default_report_days(cls, **pattern):
+        return cls.multivalue_model('report_days').default_report_days()
+
+
+class ConfigurationCompany(metaclass=PoolMeta):
+    __name__ = 'service.configuration.company'
+
+    dispatch_sequence = dispatch_sequence
+    report_days = report_days
+    defective_location = defective_location
+
+    @classmethod
+    def default_dispatch_sequence(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id(
+                'service_dispatch', 'sequence_service_dispatch')
+        except KeyError:
+            return None
+
+    @classmethod
+    def default_report_days(cls):
+        return 2

@@ -1,0 +1,814 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+import datetime as dt
+from decimal import Decimal
+
+from sql import Null
+from sql.functions import CharLength
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.product import price_digits
+from trytond.modules.service_desk.sla import company_timezone, to_local
+from trytond.modules.service_desk.workflow import checked_transition
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import (
+    DispatchDeleteError, DispatchValidationError, DispatchWorkflowError,
+    PartIssueError, TechnicianBookedError, TechnicianSkillError)
+
+BOOKED_STATES = {'assigned', 'confirmed', 'in_progress'}
+
+
+class Dispatch(Workflow, ModelSQL, ModelView):
+    __name__ = 'service.dispatch'
+    __string__ = "Work Order"
+    _rec_name = 'number'
+    _history = True
+
+    _draft = {
+        'readonly': Eval('state') != 'draft',
+        }
+    _planning = {
+        'readonly': ~Eval('state').in_(['draft', 'assigned']),
+        }
+    _working = {
+        'readonly': ~Eval('state').in_(['confirmed', 'in_progress']),
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_draft)
+    request = fields.Many2One(
+        'service.request', "Request", required=True, states=_draft,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            If(Eval('state') == 'draft',
+                ('state', 'in', ['open', 'in_progress', 'waiting']),
+                ()),
+            ])
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, states=_draft,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment", states=_draft,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('party', '=', Eval('party', -1)),
+            ])
+    technician = fields.Many2One(
+        'company.employee', "Technician", states=_planning,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('service_technician', '=', True),
+            ])
+    planned_start = fields.DateTime(
+        "Planned Start", states=_planning,
+        help="The appointment with the customer.")
+    planned_end = fields.DateTime("Planned End", states=_planning)
+    appointment_contact = fields.Many2One(
+        'party.contact_mechanism', "Appointment Contact",
+        domain=[('party', '=', Eval('party', -1))],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        states=_planning,
+        help="Whom the technician called to make the appointment.")
+    appointment_confirmed_date = fields.DateTime(
+        "Appointment Confirmed", readonly=True)
+    arrival_deadline = fields.Function(
+        fields.DateTime("Arrival Deadline",
+            help="The SLA's response target counted from the acceptance "
+            "of the request."),
+        'get_arrival_deadline')
+    arrival_date = fields.DateTime("Arrival", states=_working)
+    arrived_in_time = fields.Function(
+        fields.Boolean("Arrived in Time"), 'get_arrived_in_time')
+    departure_date = fields.DateTime("Departure", states=_working)
+    repair_logs = fields.One2Many(
+        'service.repair.log', 'dispatch', "Repair Logs", states=_working)
+    parts = fields.One2Many(
+        'service.dispatch.part', 'dispatch', "Parts",
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            })
+    parts_location = fields.Many2One(
+        'stock.location', "Parts Location",
+        domain=[('type', '=', 'storage')],
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            },
+        help="Where the parts are taken from: the technician's van or bench, "
+        "else the warehouse.")
+    labour = fields.One2Many(
+        'service.dispatch.labour', 'dispatch', "Labour", states=_working)
+    signed_by = fields.Char("Signed By", states=_working)
+    signature = fields.Binary(
+        "Customer Signature", states=_working,
+        file_id='signature_id')
+    signature_id = fields.Char("Signature ID", readonly=True)
+    signed_date = fields.DateTime("Signed", states=_working)
+    valid = fields.Function(
+        fields.Boolean(
+            "Valid", help="Done and signed by the customer: a valid service."),
+        'get_valid', searcher='search_valid')
+    report_due_date = fields.Date("Report Due", readonly=True)
+    report_received_date = fields.Date(
+        "Report Received",
+        states={
+            'readonly': Eval('state') != 'done',
+            },
+        help="When the desk got the signed work order back.")
+    report_late = fields.Function(
+        fields.Boolean("Report Late"), 'get_report_late',
+        searcher='search_report_late')
+    charge_parts = fields.Function(
+        fields.Boolean("Charge Parts"), 'on_change_with_charge_parts')
+    charge_labour = fields.Function(
+        fields.Boolean("Charge Labour"), 'on_change_with_charge_labour')
+    chargeable = fields.Function(
+        fields.Boolean(
+            "Chargeable",
+            help="Out of warranty, or under a contract that does not "
+            "cover parts or labour."),
+        'on_change_with_chargeable', searcher='search_chargeable')
+    quotation_state = fields.Selection([
+            ('none', "None"),
+            ('sent', "Sent"),
+            ('accepted', "Accepted"),
+            ('refused', "Refused"),
+            ], "Quotation", readonly=True, sort=False)
+    notes = fields.Text("Notes")
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('assigned', "Assigned"),
+            ('confirmed', "Confirmed"),
+            ('in_progress', "In Progress"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.technician, Index.Range()),
+                    (t.planned_start, Index.Range()),
+                    where=t.state.in_(list(BOOKED_STATES))),
+                Index(t,
+                    (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(
+                        ['draft', 'assigned', 'confirmed', 'in_progress'])),
+                })
+        cls._order = [
+            ('planned_start', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'assigned'),
+            ('assigned', 'confirmed'),
+            ('confirmed', 'in_progress'),
+            ('in_progress', 'done'),
+            ('draft', 'cancelled'),
+            ('assigned', 'cancelled'),
+            ('confirmed', 'cancelled'),
+            ('cancelled', 'draft'),
+            }
+        cls._buttons.update({
+                'assign': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'confirm': {
+                    'invisible': Eval('state') != 'assigned',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': Eval('state') != 'confirmed',
+                    'depends': ['state'],
+                    },
+                'done': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(
+                        ['draft', 'assigned', 'confirmed']),
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                'request_parts': {
+                    'invisible': Eval('state').in_(['done', 'cancelled']),
+                    'depends': ['state'],
+                    },
+                'issue_parts': {
+                    'invisible': ~Eval('state').in_(
+                        ['assigned', 'confirmed', 'in_progress']),
+                    'depends': ['state'],
+                    },
+                'return_parts': {
+                    'invisible': ~Eval('state').in_(
+                        ['in_progress', 'done', 'cancelled']),
+                    'depends': ['state'],
+                    },
+                'send_quotation': {
+                    'invisible': (~Eval('chargeable')
+                        | ~Eval('quotation_state').in_(['none', 'refused'])
+                        | Eval('state').in_(['done', 'cancelled'])),
+                    'depends': ['chargeable', 'quotation_state', 'state'],
+                    },
+                'accept_quotation': {
+                    'invisible': Eval('quotation_state') != 'sent',
+                    'depends': ['quotation_state'],
+                    },
+                'refuse_quotation': {
+                    'invisible': Eval('quotation_state') != 'sent',
+                    'depends': ['quotation_state'],
+                    },
+                })
+
+    @classmethod
+    def order_number(cls, tables):
+        table, _ = tables[None]
+        return [
+            ~((table.state == 'cancelled') & (table.number == Null)),
+            CharLength(table.number), table.number]
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @staticmethod
+    def default_quotation_state():
+        return 'none'
+
+    @classmethod
+    def default_parts_location(cls):
+        pool = Pool()
+        Location = pool.get('stock.location')
+        warehouses = Location.search([('type', '=', 'warehouse')], limit=1)
+        if warehouses:
+            return warehouses[0].storage_location.id
+
+    @fields.depends('technician', 'parts_location')
+    def on_change_technician(self):
+        if self.technician and self.technician.service_location:
+            self.parts_location = self.technician.service_location
+
+    @fields.depends('request', '_parent_request.party',
+        '_parent_request.equipment', '_parent_request.contact')
+    def on_change_request(self):
+        if self.request:
+            self.party = self.request.party
+            self.equipment = self.request.equipment
+            if self.request.contact:
+                self.appointment_contact = self.request.contact
+
+    @fields.depends('request', '_parent_request.warranty',
+        '_parent_request.contract')
+    def _coverage(self):
+        "Return whether parts and labour are charged"
+        if not self.request:
+            return False, False
+        if self.request.warranty == 'out_of_warranty':
+            return True, True
+        if self.request.warranty == 'contract' and self.request.contract:
+            contract = self.request.contract
+            return not contract.covers_parts, not contract.covers_labour
+        return False, False
+
+    @fields.depends(methods=['_coverage'])
+    def on_change_with_charge_parts(self, name=None):
+        return self._coverage()[0]
+
+    @fields.depends(methods=['_coverage'])
+    def on_change_with_charge_labour(self, name=None):
+        return self._coverage()[1]
+
+    @fields.depends(methods=['_coverage'])
+    def on_change_with_chargeable(self, name=None):
+        return any(self._coverage())
+
+    @classmethod
+    def search_chargeable(cls, name, clause):
+        _, operator, value = clause[:3]
+        chargeable = ['OR',
+            ('request.warranty', '=', 'out_of_warranty'),
+            [('request.warranty', '=', 'contract'),
+                ['OR',
+                    ('request.contract.covers_parts', '=', False),
+                    ('request.contract.covers_labour', '=', False),
+                    ]],
+            ]
+        if (operator == '=') == bool(value):
+            return chargeable
+        return ['OR',
+            ('request.warranty', '=', 'in_warranty'),
+            [('request.warranty', '=', 'contract'),
+                ('request.contract.covers_parts', '=', True),
+                ('request.contract.covers_labour', '=', True),
+                ],
+            ]
+
+    def get_arrival_deadline(self, name):
+        request = self.request
+        if not (request.accepted_date and request.sla):
+            return None
+        line = request.sla.target(request.priority)
+        if not line or not line.response_hours:
+            return None
+        response, _ = request.sla.deadlines(
+            request.company, request.accepted_date, request.priority, 1)
+        return response
+
+    def get_arrived_in_time(self, name):
+        if self.arrival_date and self.arrival_deadline:
+            return self.arrival_date <= self.arrival_deadline
+
+    def get_valid(self, name):
+        return bool(self.state == 'done'
+            and self.signed_by and self.signature_id)
+
+    @classmethod
+    def search_valid(cls, name, clause):
+        _, operator, value = clause[:3]
+        valid = [
+            ('state', '=', 'done'),
+            ('signed_by', '!=', None),
+            ('signature_id', '!=', None),
+            ]
+        if (operator == '=') == bool(value):
+            return valid
+        return ['OR',
+            ('state', '!=', 'done'),
+            ('signed_by', '=', None),
+            ('signature_id', '=', None),
+            ]
+
+    def get_report_late(self, name):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        if not self.report_due_date:
+            return False
+        with Transaction().set_context(company=self.company.id):
+            received = self.report_received_date or Date.today()
+        return received > self.report_due_date
+
+    @classmethod
+    def search_report_late(cls, name, clause):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        _, operator, value = clause[:3]
+        today = Date.today()
+        dispatch = cls.__table__()
+        late = dispatch.select(dispatch.id,
+            where=(dispatch.report_due_date != Null)
+            & (((dispatch.report_received_date == Null)
+                    & (dispatch.report_due_date < today))
+                | (dispatch.report_received_date
+                    > dispatch.report_due_date)))
+        if (operator == '=') == bool(value):
+            return [('id', 'in', late)]
+        return [('id', 'not in', late)]
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state') == 'cancelled', 'muted',
+                    If(Bool(Eval('report_late')), 'danger', ''))),
+            ]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            company_id = values.get('company', cls.default_company())
+            if company_id is not None:
+                configuration = Configuration(1)
+                if sequence := configuration.get_multivalue(
+                        'dispatch_sequence', company=company_id):
+                    values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def validate_fields(cls, dispatches, field_names):
+        super().validate_fields(dispatches, field_names)
+        if field_names & {'planned_start', 'planned_end'}:
+            for dispatch in dispatches:
+                if (dispatch.planned_start and dispatch.planned_end
+                        and dispatch.planned_end <= dispatch.planned_start):
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_dispatch_planned_end',
+                            dispatch=dispatch.rec_name))
+
+    @classmethod
+    def check_modification(
+            cls, mode, dispatches, values=None, external=False):
+        super().check_modification(
+            mode, dispatches, values=values, external=external)
+        if mode == 'delete':
+            for dispatch in dispatches:
+                if dispatch.state != 'draft':
+                    raise DispatchDeleteError(gettext(
+                            'service_dispatch.msg_dispatch_delete_draft',
+                            dispatch=dispatch.rec_name))
+        elif mode == 'write' and external:
+            changed = set(values) - {'report_received_date', 'notes'}
+            for dispatch in dispatches:
+                if dispatch.state in {'done', 'cancelled'} and changed:
+                    raise DispatchDeleteError(gettext(
+                            'service_dispatch.msg_dispatch_modify_done',
+                            dispatch=dispatch.rec_name))
+
+    @classmethod
+    def copy(cls, dispatches, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['number', 'appointment_confirmed_date', 'arrival_date',
+                'departure_date', 'signed_by', 'signature', 'signed_date',
+                'report_due_date', 'report_received_date']:
+            default.setdefault(name, None)
+        default.setdefault('repair_logs', None)
+        default.setdefault('labour', None)
+        default.setdefault('parts', None)
+        default.setdefault('quotation_state', 'none')
+        return super().copy(dispatches, default=default)
+
+    @classmethod
+    def check_transition(cls, dispatches, state):
+        selection = dict(cls.fields_get(['state'])['state']['selection'])
+        for dispatch in dispatches:
+            if (dispatch.state, state) not in cls._transitions:
+                raise DispatchWorkflowError(gettext(
+                        'service_dispatch.msg_dispatch_invalid_transition',
+                        dispatch=dispatch.rec_name,
+                        state=selection[dispatch.state],
+                        target=selection[state]))
+
+    @classmethod
+    def check_booking(cls, dispatches):
+        """Refuse technicians booked for an overlapping period or lacking a
+        skill the request needs"""
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        technicians = {d.technician for d in dispatches if d.technician}
+        # Two dispatchers booking the same technician wait for each other
+        Employee.lock(list(technicians))
+        for dispatch in dispatches:
+            if not (dispatch.technician and dispatch.planned_start
+                    and dispatch.planned_end):
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_assign_missing',
+                        dispatch=dispatch.rec_name))
+            missing = (set(dispatch.request.type.skills)
+                - set(dispatch.technician.service_skills))
+            if missing:
+                raise TechnicianSkillError(gettext(
+                        'service_dispatch.msg_technician_missing_skill',
+                        technician=dispatch.technician.rec_name,
+                        dispatch=dispatch.rec_name,
+                        skills=', '.join(sorted(
+                                s.rec_name for s in missing))))
+            others = [d for d in dispatches
+                if d != dispatch and d.technician == dispatch.technician]
+            others += cls.search([
+                    ('technician', '=', dispatch.technician.id),
+                    ('state', 'in', list(BOOKED_STATES)),
+                    ('planned_start', '<', dispatch.planned_end),
+                    ('planned_end', '>', dispatch.planned_start),
+                    ('id', 'not in', [d.id for d in dispatches]),
+                    ])
+            for other in others:
+                if (other.planned_start < dispatch.planned_end
+                        and other.planned_end > dispatch.planned_start):
+                    raise TechnicianBookedError(gettext(
+                            'service_dispatch.msg_technician_booked',
+                            technician=dispatch.technician.rec_name,
+                            dispatch=dispatch.rec_name,
+                            other=other.rec_name,
+                            start=other.planned_start,
+                            end=other.planned_end))
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('assigned')
+    @Workflow.transition('assigned')
+    def assign(cls, dispatches):
+        cls.check_booking(dispatches)
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('confirmed')
+    @Workflow.transition('confirmed')
+    def confirm(cls, dispatches):
+        for dispatch in dispatches:
+            if not dispatch.appointment_contact:
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_confirm_contact',
+                        dispatch=dispatch.rec_name))
+        cls.write(dispatches, {
+                'appointment_confirmed_date': dt.datetime.now(),
+                })
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('in_progress')
+    @Workflow.transition('in_progress')
+    def start(cls, dispatches):
+        pool = Pool()
+        Request = pool.get('service.request')
+        now = dt.datetime.now()
+        for dispatch in dispatches:
+            if not dispatch.arrival_date:
+                dispatch.arrival_date = now
+        cls.save(dispatches)
+        Request.start(list({
+                    d.request for d in dispatches
+                    if d.request.state == 'open'}))
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('done')
+    @Workflow.transition('done')
+    def done(cls, dispatches):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        configuration = Configuration(1)
+        now = dt.datetime.now()
+        for dispatch in dispatches:
+            if not dispatch.repair_logs:
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_done_no_log',
+                        dispatch=dispatch.rec_name))
+            if not (dispatch.signed_by and dispatch.signature_id):
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_done_no_signature',
+                        dispatch=dispatch.rec_name))
+            if not dispatch.departure_date:
+                dispatch.departure_date = now
+            if not dispatch.signed_date:
+                dispatch.signed_date = now
+            days = configuration.get_multivalue(
+                'report_days', company=dispatch.company.id)
+            departure = to_local(
+                dispatch.departure_date,
+                company_timezone(dispatch.company)).date()
+            dispatch.report_due_date = departure + dt.timedelta(days=days)
+        cls.save(dispatches)
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('cancelled')
+    @Workflow.transition('cancelled')
+    def cancel(cls, dispatches):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        for dispatch in dispatches:
+            for part in dispatch.parts:
+                if part.quantity_issued > part.quantity_returned:
+                    raise DispatchWorkflowError(gettext(
+                            'service_dispatch.msg_dispatch_cancel_issued',
+                            dispatch=dispatch.rec_name,
+                            product=part.product.rec_name))
+        Move.cancel([m for d in dispatches for p in d.parts for m in p.moves
+                if m.state in {'draft', 'assigned'}])
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('draft')
+    @Workflow.transition('draft')
+    def draft(cls, dispatches):
+        cls.write(dispatches, {'appointment_confirmed_date': None})
+
+    @classmethod
+    @ModelView.button
+    def send_quotation(cls, dispatches):
+        for dispatch in dispatches:
+            if not dispatch.chargeable:
+                raise DispatchWorkflowError(gettext(
+                        'service_dispatch.msg_dispatch_quotation_free',
+                        dispatch=dispatch.rec_name))
+        cls.write(dispatches, {'quotation_state': 'sent'})
+
+    @classmethod
+    @ModelView.button
+    def accept_quotation(cls, dispatches):
+        cls._check_quotation_sent(dispatches)
+        cls.write(dispatches, {'quotation_state': 'accepted'})
+
+    @classmethod
+    @ModelView.button
+    def refuse_quotation(cls, dispatches):
+        cls._check_quotation_sent(dispatches)
+        cls.write(dispatches, {'quotation_state': 'refused'})
+
+    @classmethod
+    @ModelView.button
+    def request_parts(cls, dispatches):
+        "Create the stock moves of the parts not requested yet"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        moves = []
+        for dispatch in dispatches:
+            for part in dispatch.parts:
+                move = part.get_move()
+                if move:
+                    moves.append(move)
+        Move.save(moves)
+
+    @classmethod
+    @ModelView.button
+    def issue_parts(cls, dispatches):
+        "Issue all requested parts, or none when one is short"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        cls.request_parts(dispatches)
+        moves = []
+        for dispatch in dispatches:
+            if (dispatch.charge_parts
+                    and dispatch.quotation_state != 'accepted'
+                    and any(p.chargeable for p in dispatch.parts)):
+                raise DispatchWorkflowError(gettext(
+                        'service_dispatch.msg_dispatch_issue_quotation',
+                        dispatch=dispatch.rec_name))
+            for part in dispatch.parts:
+                moves.extend(m for m in part.moves
+                    if m.state in {'draft', 'assigned'}
+                    and m.to_location.type == 'customer')
+        if not moves:
+            return
+        # assign_try locks the stock, so two issues of the last unit
+        # serialize and the second finds it short
+        if not Move.assign_try(moves, grouping=('product',)):
+            short = sorted({m.product.rec_name for m in moves
+                    if m.state != 'assigned'})
+            raise PartIssueError(gettext(
+                    'service_dispatch.msg_part_short',
+                    products=', '.join(short),
+                    location=moves[0].from_location.rec_name))
+        Move.do(moves)
+
+    @classmethod
+    @ModelView.button_action('service_dispatch.wizard_return_parts')
+    def return_parts(cls, dispatches):
+        pass
+
+    @classmethod
+    def _check_quotation_sent(cls, dispatches):
+        for dispatch in dispatches:
+            if dispatch.quotation_state != 'sent':
+                raise DispatchWorkflowError(gettext(
+                        'service_dispatch.msg_dispatch_quotation_not_sent',
+                        dispatch=dispatch.rec_name))
+
+
+class RepairLog(ModelSQL, ModelView):
+    __name__ = 'service.repair.log'
+    __string__ = "Repair Log"
+
+    dispatch = fields.Many2One(
+        'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
+    date = fields.DateTime("Date", required=True)
+    equipment = fields.Many2One(
+        'service.equipment', "Equipment",
+        domain=[
+            ('party', '=', Eval('_parent_dispatch', {}).get('party', -1)),
+            ])
+    symptom = fields.Text("Symptom", required=True)
+    cause = fields.Text("Cause")
+    action = fields.Text("Action", help="What was done.")
+    result = fields.Selection([
+            ('fixed', "Fixed"),
+            ('not_fixed', "Not Fixed"),
+            ('needs_parts', "Needs Parts"),
+            ('returned_to_factory', "Returned to Factory"),
+            ], "Result", required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('date', 'ASC'))
+
+    @staticmethod
+    def default_date():
+        return dt.datetime.now()
+
+    @staticmethod
+    def default_result():
+        return 'fixed'
+
+    @fields.depends('dispatch', '_parent_dispatch.equipment')
+    def on_change_dispatch(self):
+        if self.dispatch and not self.equipment:
+            self.equipment = self.dispatch.equipment
+
+    @classmethod
+    def check_modification(cls, mode, logs, values=None, external=False):
+        super().check_modification(
+            mode, logs, values=values, external=external)
+        if external:
+            for log in logs:
+                if log.dispatch.state in {'done', 'cancelled'}:
+                    raise DispatchDeleteError(gettext(
+                            'service_dispatch.msg_dispatch_modify_done',
+                            dispatch=log.dispatch.rec_name))
+
+
+class Labour(ModelSQL, ModelView):
+    __name__ = 'service.dispatch.labour'
+    __string__ = "Work Order Labour"
+
+    dispatch = fields.Many2One(
+        'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True,
+        domain=[
+            ('company', '=',
+                Eval('_parent_dispatch', {}).get('company', -1)),
+            ])
+    hours = fields.Numeric("Hours", digits=(16, 2), required=True)
+    product = fields.Many2One(
+        'product.product', "Product",
+        domain=[('type', '=', 'service')],
+        context={
+            'company': Eval('_parent_dispatch', {}).get('company', -1),
+            },
+        help="The service product that prices the hour.")
+    unit_price = fields.Numeric("Unit Price", digits=price_digits)
+    chargeable = fields.Boolean("Chargeable")
+    description = fields.Char("Description")
+
+    @fields.depends('dispatch', '_parent_dispatch.technician')
+    def on_change_dispatch(self):
+        if self.dispatch and self.dispatch.technician:
+            self.employee = self.dispatch.technician
+
+    @fields.depends('dispatch', '_parent_dispatch.request')
+    def on_change_with_chargeable(self):
+        if self.dispatch and self.dispatch.request:
+            return self.dispatch._coverage()[1]
+        return False
+
+    @fields.depends('product')
+    def on_change_product(self):
+        if self.product:
+            self.unit_price = self.product.list_price_used
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        Product = pool.get('product.product')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('dispatch'):
+            dispatch = Dispatch(values['dispatch'])
+            values.setdefault('chargeable', dispatch.charge_labour)
+            if values.get('product') and values.get('unit_price') is None:
+                values['unit_price'] = Product(
+                    values['product']).list_price_used
+        return values
+
+    @classmethod
+    def validate_fields(cls, labours, field_names):
+        super().validate_fields(labours, field_names)
+        if 'hours' in field_names:
+            for labour in labours:
+                if labour.hours <= 0:
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_labour_hours_positive',
+                            dispatch=labour.dispatch.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, labours, values=None, external=False):
+        super().check_modification(
+            mode, labours, values=values, external=external)
+        if external:
+            for labour in labours:
+                if labour.dispatch.state in {'done', 'cancelled'}:
+                    raise DispatchDeleteError(gettext(
+                            'service_dispatch.msg_dispatch_modify_done',
+                            dispatch=labour.dispatch.rec_name))
+
+    @property
+    def amount(self):
+        return (self.unit_price or Decimal(0)) * self.hours

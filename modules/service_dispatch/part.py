@@ -1,0 +1,281 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.product import price_digits, round_price
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import (
+    DispatchDeleteError, PartReturnError, PartValidationError)
+
+
+class Part(ModelSQL, ModelView):
+    __name__ = 'service.dispatch.part'
+    __string__ = "Work Order Part"
+
+    dispatch = fields.Many2One(
+        'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
+    product = fields.Many2One(
+        'product.product', "Product", required=True,
+        domain=[('type', 'in', ['goods', 'assets'])],
+        context={
+            'company': Eval('_parent_dispatch', {}).get('company', -1),
+            })
+    product_uom_category = fields.Function(
+        fields.Many2One('product.uom.category', "Product UoM Category"),
+        'on_change_with_product_uom_category')
+    quantity = fields.Float(
+        "Quantity", digits='unit', required=True,
+        help="The quantity requested for the job.")
+    unit = fields.Many2One(
+        'product.uom', "Unit", required=True,
+        domain=[
+            If(Eval('product_uom_category'),
+                ('category', '=', Eval('product_uom_category', -1)),
+                ()),
+            ])
+    unit_price = fields.Numeric("Unit Price", digits=price_digits)
+    chargeable = fields.Boolean("Chargeable")
+    moves = fields.One2Many('stock.move', 'origin', "Moves", readonly=True)
+    quantity_issued = fields.Function(
+        fields.Float("Issued", digits='unit'), 'get_quantities')
+    quantity_returned = fields.Function(
+        fields.Float("Returned", digits='unit'), 'get_quantities')
+    description = fields.Char("Description")
+
+    @fields.depends('product')
+    def on_change_with_product_uom_category(self, name=None):
+        return self.product.default_uom_category if self.product else None
+
+    @fields.depends('product', 'unit')
+    def on_change_product(self):
+        if self.product:
+            if (not self.unit
+                    or self.unit.category != self.product.default_uom.category):
+                self.unit = self.product.default_uom
+            self.unit_price = self.product.list_price_used
+
+    @fields.depends('dispatch', '_parent_dispatch.request')
+    def on_change_with_chargeable(self):
+        if self.dispatch and self.dispatch.request:
+            return self.dispatch._coverage()[0]
+        return False
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        Product = pool.get('product.product')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            if values.get('dispatch'):
+                values.setdefault(
+                    'chargeable', Dispatch(values['dispatch']).charge_parts)
+            if values.get('product'):
+                product = Product(values['product'])
+                values.setdefault('unit', product.default_uom.id)
+                if values.get('unit_price') is None:
+                    values['unit_price'] = product.list_price_used
+        return values
+
+    @classmethod
+    def get_quantities(cls, parts, names):
+        "Follow the done moves: to the customer issued, back returned"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        result = {n: {p.id: 0.0 for p in parts} for n in names}
+        for part in parts:
+            for move in part.moves:
+                if move.state != 'done':
+                    continue
+                quantity = Uom.compute_qty(
+                    move.unit, move.quantity, part.unit, round=False)
+                if move.to_location.type == 'customer':
+                    name = 'quantity_issued'
+                else:
+                    name = 'quantity_returned'
+                if name in result:
+                    result[name][part.id] += quantity
+            for name in names:
+                result[name][part.id] = part.unit.round(result[name][part.id])
+        return result
+
+    @property
+    def quantity_to_request(self):
+        "The quantity not yet covered by an outgoing move"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        requested = sum(
+            Uom.compute_qty(m.unit, m.quantity, self.unit, round=False)
+            for m in self.moves
+            if m.state != 'cancelled' and m.to_location.type == 'customer')
+        return self.unit.round(self.quantity - requested)
+
+    def get_move(self):
+        "Return the draft move that requests the rest, or None"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        quantity = self.quantity_to_request
+        if quantity <= 0:
+            return None
+        dispatch = self.dispatch
+        return Move(
+            product=self.product,
+            unit=self.unit,
+            quantity=quantity,
+            from_location=dispatch.parts_location,
+            to_location=dispatch.party.customer_location,
+            planned_date=dt.date.today(),
+            company=dispatch.company,
+            unit_price=round_price(self.unit_price or 0),
+            currency=dispatch.company.currency,
+            origin=self,
+            )
+
+    def get_return_move(self, quantity, location):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        dispatch = self.dispatch
+        return Move(
+            product=self.product,
+            unit=self.unit,
+            quantity=quantity,
+            from_location=dispatch.party.customer_location,
+            to_location=location,
+            planned_date=dt.date.today(),
+            company=dispatch.company,
+            unit_price=round_price(self.unit_price or 0),
+            currency=dispatch.company.currency,
+            origin=self,
+            )
+
+    def get_rec_name(self, name):
+        return f'{self.product.rec_name} @ {self.dispatch.rec_name}'
+
+    @classmethod
+    def validate_fields(cls, parts, field_names):
+        super().validate_fields(parts, field_names)
+        if 'quantity' in field_names:
+            for part in parts:
+                if part.quantity <= 0:
+                    raise PartValidationError(gettext(
+                            'service_dispatch.msg_part_quantity_positive',
+                            part=part.rec_name))
+                requested = part.quantity - part.quantity_to_request
+                if part.quantity < requested:
+                    raise PartValidationError(gettext(
+                            'service_dispatch.msg_part_quantity_requested',
+                            part=part.rec_name,
+                            requested=requested))
+
+    @classmethod
+    def check_modification(cls, mode, parts, values=None, external=False):
+        super().check_modification(
+            mode, parts, values=values, external=external)
+        if mode == 'delete':
+            for part in parts:
+                if any(m.state != 'cancelled' for m in part.moves):
+                    raise DispatchDeleteError(gettext(
+                            'service_dispatch.msg_part_delete_moves',
+                            part=part.rec_name))
+        elif external:
+            for part in parts:
+                if part.dispatch.state in {'done', 'cancelled'}:
+                    raise DispatchDeleteError(gettext(
+                            'service_dispatch.msg_dispatch_modify_done',
+                            dispatch=part.dispatch.rec_name))
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['service.dispatch.part']
+
+
+class ReturnParts(Wizard):
+    __name__ = 'service.dispatch.return_parts'
+    __string__ = "Return Parts"
+
+    start = StateView('service.dispatch.return_parts.start',
+        'service_dispatch.return_parts_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Return", 'return_', 'tryton-ok', default=True),
+            ])
+    return_ = StateTransition()
+
+    def default_start(self, fields):
+        lines = []
+        for part in self.record.parts:
+            left = part.quantity_issued - part.quantity_returned
+            if left > 0:
+                lines.append({
+                        'part': part.id,
+                        'product': part.product.id,
+                        'unit': part.unit.id,
+                        'quantity': left,
+                        'defective': False,
+                        })
+        return {'lines': lines}
+
+    def transition_return_(self):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Configuration = pool.get('service.configuration')
+        dispatch = self.record
+        defective_location = Configuration(1).get_multivalue(
+            'defective_location', company=dispatch.company.id)
+        moves = []
+        for line in self.start.lines:
+            part = line.part
+            if not line.quantity:
+                continue
+            left = part.quantity_issued - part.quantity_returned
+            if line.quantity < 0 or line.quantity > left:
+                raise PartReturnError(gettext(
+                        'service_dispatch.msg_part_return_too_much',
+                        part=part.rec_name,
+                        quantity=line.quantity,
+                        left=left))
+            if line.defective:
+                if not defective_location:
+                    raise PartReturnError(gettext(
+                            'service_dispatch.msg_part_no_defective_location',
+                            part=part.rec_name))
+                location = defective_location
+            else:
+                location = dispatch.parts_location
+            moves.append(part.get_return_move(line.quantity, location))
+        Move.save(moves)
+        Move.do(moves)
+        return 'end'
+
+
+class ReturnPartsStart(ModelView):
+    __name__ = 'service.dispatch.return_parts.start'
+    __string__ = "Return Parts"
+
+    lines = fields.One2Many(
+        'service.dispatch.return_parts.line', None, "Parts")
+
+
+class ReturnPartsLine(ModelView):
+    __name__ = 'service.dispatch.return_parts.line'
+    __string__ = "Return Parts Line"
+
+    part = fields.Many2One('service.dispatch.part', "Part", readonly=True)
+    product = fields.Many2One('product.product', "Product", readonly=True)
+    unit = fields.Many2One('product.uom', "Unit", readonly=True)
+    quantity = fields.Float(
+        "Quantity", digits='unit',
+        help="What comes back into stock.")
+    defective = fields.Boolean(
+        "Defective",
+        help="Goes to the defective parts location instead of the stock.")

@@ -1,0 +1,31 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from trytond.model import ModelSQL, fields
+from trytond.pool import PoolMeta
+
+
+class RequestTypeSkill(ModelSQL):
+    __name__ = 'service.request.type-service.skill'
+    __string__ = "Request Type - Service Skill"
+
+    type = fields.Many2One(
+        'service.request.type', "Type", required=True, ondelete='CASCADE')
+    skill = fields.Many2One(
+        'service.skill', "Skill", required=True, ondelete='CASCADE')
+
+
+class RequestType(metaclass=PoolMeta):
+    __name__ = 'service.request.type'
+
+    skills = fields.Many2Many(
+        'service.request.type-service.skill', 'type', 'skill',
+        "Required Skills",
+        help="A technician needs all these skills to be assigned.")
+
+
+class Request(metaclass=PoolMeta):
+    __name__ = 'service.request'
+
+    dispatches = fields.One2Many(
+        'service.dispatch', 'request', "Work Orders", readonly=True)
