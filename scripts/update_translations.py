@@ -7,13 +7,14 @@
     .venv/bin/python scripts/update_translations.py service_desk [...]
 
 In a scratch SQLite database (a temporary folder, outside the repository) it
-activates the modules, with the extras found installed, loading the current
-locale/<LANG>.po, makes the language translatable and runs Tryton's own
+activates the modules, with the extras found installed, makes the language
+translatable loading the current locale/<LANG>.po files, and runs Tryton's own
 translation wizards: set (view strings), clean (obsolete entries), update
 (the language's entries for each source string) and export.  The exported
 file replaces locale/<LANG>.po of each module: every translatable string with
-its msgctxt, the existing translations kept, those whose source changed
-flagged fuzzy.
+its msgctxt, the existing translations kept, the entries of strings the
+module no longer has dropped; a string whose English changed comes back
+empty or flagged fuzzy (a fuzzy translation is not used by Tryton).
 
 It then prints the msgids that lack a translation (empty or fuzzy) and exits
 with status 1 if there are any: fill them in and run it again.
@@ -66,7 +67,7 @@ def trytond_admin(config_file, *args):
             env=env, check=True)
 
 
-def create_database(workdir, modules, language):
+def create_database(workdir, modules):
     config_file = workdir / 'trytond.conf'
     config_file.write_text(
         "[database]\n"
@@ -74,10 +75,9 @@ def create_database(workdir, modules, language):
         f"path = {workdir}\n")
     (workdir / f'{DATABASE}.sqlite').touch()
     trytond_admin(config_file, '--all', '--email', 'admin@example.com')
-    # -l loads the current <language>.po of the activated modules
     trytond_admin(
         config_file, '-u', *modules_to_activate(modules),
-        '--activate-dependencies', '-l', language)
+        '--activate-dependencies')
     return config_file
 
 
@@ -90,9 +90,9 @@ def export(config_file, modules, language):
     Lang = Model.get('ir.lang')
     Module = Model.get('ir.module')
     lang, = Lang.find([('code', '=', language)])
-    if not lang.translatable:
-        lang.translatable = True
-        lang.save()
+    # The language's "Load translations" button: it makes it translatable
+    # and loads the current <language>.po of every activated module
+    lang.click('load_translations')
 
     Wizard('ir.translation.set').execute('set_')
     Wizard('ir.translation.clean').execute('clean')
@@ -133,7 +133,7 @@ def main(argv=None):
         database = workdir / f'{DATABASE}.sqlite'
         if database.exists():
             database.unlink()
-        config_file = create_database(workdir, args.modules, args.language)
+        config_file = create_database(workdir, args.modules)
         contents = export(config_file, args.modules, args.language)
 
     missing = 0
