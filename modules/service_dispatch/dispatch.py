@@ -717,7 +717,7 @@ class RepairLog(ModelSQL, ModelView):
     def default_result():
         return 'fixed'
 
-    @fields.depends('dispatch', '_parent_dispatch.equipment')
+    @fields.depends('dispatch', 'equipment', '_parent_dispatch.equipment')
     def on_change_dispatch(self):
         if self.dispatch and not self.equipment:
             self.equipment = self.dispatch.equipment
@@ -740,6 +740,9 @@ class Labour(ModelSQL, ModelView):
 
     dispatch = fields.Many2One(
         'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
+    company = fields.Function(
+        fields.Many2One('company.company', "Company"),
+        'on_change_with_company')
     employee = fields.Many2One(
         'company.employee', "Employee", required=True,
         domain=[
@@ -751,12 +754,17 @@ class Labour(ModelSQL, ModelView):
         'product.product', "Product",
         domain=[('type', '=', 'service')],
         context={
-            'company': Eval('_parent_dispatch', {}).get('company', -1),
+            'company': Eval('company', -1),
             },
+        depends={'company'},
         help="The service product that prices the hour.")
     unit_price = fields.Numeric("Unit Price", digits=price_digits)
     chargeable = fields.Boolean("Chargeable")
     description = fields.Char("Description")
+
+    @fields.depends('dispatch', '_parent_dispatch.company')
+    def on_change_with_company(self, name=None):
+        return self.dispatch.company if self.dispatch else None
 
     @fields.depends('dispatch', '_parent_dispatch.technician')
     def on_change_dispatch(self):

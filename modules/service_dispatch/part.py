@@ -21,12 +21,16 @@ class Part(ModelSQL, ModelView):
 
     dispatch = fields.Many2One(
         'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
+    company = fields.Function(
+        fields.Many2One('company.company', "Company"),
+        'on_change_with_company')
     product = fields.Many2One(
         'product.product', "Product", required=True,
         domain=[('type', 'in', ['goods', 'assets'])],
         context={
-            'company': Eval('_parent_dispatch', {}).get('company', -1),
-            })
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     product_uom_category = fields.Function(
         fields.Many2One('product.uom.category', "Product UoM Category"),
         'on_change_with_product_uom_category')
@@ -48,6 +52,10 @@ class Part(ModelSQL, ModelView):
     quantity_returned = fields.Function(
         fields.Float("Returned", digits='unit'), 'get_quantities')
     description = fields.Char("Description")
+
+    @fields.depends('dispatch', '_parent_dispatch.company')
+    def on_change_with_company(self, name=None):
+        return self.dispatch.company if self.dispatch else None
 
     @fields.depends('product')
     def on_change_with_product_uom_category(self, name=None):
