@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sql import Null
+from sql.aggregate import Count
 from sql.functions import CharLength
 
 from trytond.i18n import gettext
@@ -15,6 +16,7 @@ from trytond.modules.service_desk.workflow import checked_transition
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
     DispatchDeleteError, DispatchValidationError, DispatchWorkflowError,
@@ -187,6 +189,10 @@ class Dispatch(Workflow, ModelSQL, ModelView):
         cls._buttons.update({
                 'assign': {
                     'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'suggest_technician': {
+                    'invisible': ~Eval('state').in_(['draft', 'assigned']),
                     'depends': ['state'],
                     },
                 'confirm': {
@@ -471,6 +477,8 @@ class Dispatch(Workflow, ModelSQL, ModelView):
         skill the request needs"""
         pool = Pool()
         Employee = pool.get('company.employee')
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
         technicians = {d.technician for d in dispatches if d.technician}
         # Two dispatchers booking the same technician wait for each other
         Employee.lock(list(technicians))
@@ -501,13 +509,61 @@ class Dispatch(Workflow, ModelSQL, ModelView):
             for other in others:
                 if (other.planned_start < dispatch.planned_end
                         and other.planned_end > dispatch.planned_start):
+                    tzinfo = company_timezone(dispatch.company)
                     raise TechnicianBookedError(gettext(
                             'service_dispatch.msg_technician_booked',
                             technician=dispatch.technician.rec_name,
                             dispatch=dispatch.rec_name,
                             other=other.rec_name,
-                            start=other.planned_start,
-                            end=other.planned_end))
+                            start=lang.strftime(
+                                to_local(other.planned_start, tzinfo)),
+                            end=lang.strftime(
+                                to_local(other.planned_end, tzinfo))))
+
+    def rank_technicians(self):
+        """Return the company's technicians best first: with the request's
+        skills, free in the planned period, then the least loaded"""
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        cursor = Transaction().connection.cursor()
+        table = self.__table__()
+        technicians = Employee.search([
+                ('company', '=', self.company.id),
+                ('service_technician', '=', True),
+                ])
+        if not technicians:
+            return []
+        booked = table.state.in_(list(BOOKED_STATES))
+        cursor.execute(*table.select(
+                table.technician, Count(table.id),
+                where=booked & (table.id != (self.id or -1)),
+                group_by=[table.technician]))
+        load = dict(cursor)
+        busy = set()
+        if self.planned_start and self.planned_end:
+            cursor.execute(*table.select(
+                    table.technician,
+                    where=booked & (table.id != (self.id or -1))
+                    & (table.planned_start < self.planned_end)
+                    & (table.planned_end > self.planned_start),
+                    group_by=[table.technician]))
+            busy = {t for t, in cursor}
+        required = set(self.request.type.skills) if self.request else set()
+        candidates = [{
+                'technician': t,
+                'has_skills': required <= set(t.service_skills),
+                'free': t.id not in busy,
+                'load': load.get(t.id, 0),
+                } for t in technicians]
+        candidates.sort(key=lambda c: (
+                not c['has_skills'], not c['free'], c['load'],
+                c['technician'].rec_name))
+        return candidates
+
+    @classmethod
+    @ModelView.button_action('service_dispatch.wizard_suggest_technician')
+    def suggest_technician(cls, dispatches):
+        pass
 
     @classmethod
     @ModelView.button
@@ -742,7 +798,7 @@ class Labour(ModelSQL, ModelView):
         'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
-        'on_change_with_company')
+        'on_change_with_company', searcher='search_company')
     employee = fields.Many2One(
         'company.employee', "Employee", required=True,
         domain=[
@@ -765,6 +821,10 @@ class Labour(ModelSQL, ModelView):
     @fields.depends('dispatch', '_parent_dispatch.company')
     def on_change_with_company(self, name=None):
         return self.dispatch.company if self.dispatch else None
+
+    @classmethod
+    def search_company(cls, name, clause):
+        return [('dispatch.' + clause[0], *clause[1:])]
 
     @fields.depends('dispatch', '_parent_dispatch.technician')
     def on_change_dispatch(self):
@@ -820,3 +880,70 @@ class Labour(ModelSQL, ModelView):
     @property
     def amount(self):
         return (self.unit_price or Decimal(0)) * self.hours
+
+
+class SuggestTechnician(Wizard):
+    "Rank the technicians for a work order"
+    __name__ = 'service.dispatch.suggest_technician'
+    __string__ = "Suggest Technician"
+
+    start = StateView('service.dispatch.suggest_technician.start',
+        'service_dispatch.suggest_technician_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Choose", 'choose', 'tryton-ok', default=True),
+            ])
+    choose = StateTransition()
+
+    def default_start(self, fields):
+        candidates = self.record.rank_technicians()
+        return {
+            'candidates': [{
+                    'technician': c['technician'].id,
+                    'has_skills': c['has_skills'],
+                    'free': c['free'],
+                    'load': c['load'],
+                    } for c in candidates],
+            'technician': candidates[0]['technician'].id if candidates else None,
+            }
+
+    def transition_choose(self):
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        dispatch = self.record
+        if dispatch.state not in {'draft', 'assigned'}:
+            raise DispatchWorkflowError(gettext(
+                    'service_dispatch.msg_dispatch_suggest_state',
+                    dispatch=dispatch.rec_name))
+        dispatch.technician = self.start.technician
+        dispatch.on_change_technician()
+        Dispatch.save([dispatch])
+        return 'end'
+
+
+class SuggestTechnicianStart(ModelView):
+    __name__ = 'service.dispatch.suggest_technician.start'
+    __string__ = "Suggest Technician"
+
+    candidates = fields.One2Many(
+        'service.dispatch.suggest_technician.candidate', None,
+        "Candidates", readonly=True,
+        help="Best first: with the skills, free in the planned period, "
+        "least busy.")
+    technician = fields.Many2One(
+        'company.employee', "Technician", required=True,
+        domain=[('service_technician', '=', True)])
+
+
+class SuggestTechnicianCandidate(ModelView):
+    __name__ = 'service.dispatch.suggest_technician.candidate'
+    __string__ = "Technician Candidate"
+
+    technician = fields.Many2One(
+        'company.employee', "Technician", readonly=True)
+    has_skills = fields.Boolean("Has the Skills", readonly=True)
+    free = fields.Boolean(
+        "Free", readonly=True,
+        help="Not booked in the planned period.")
+    load = fields.Integer(
+        "Load", readonly=True,
+        help="Work orders assigned, confirmed or in progress.")
