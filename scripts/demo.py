@@ -9,6 +9,7 @@ and keeps the data it finds: it never loads the demo data twice.
 """
 import argparse
 import datetime as dt
+import itertools
 import os
 import pathlib
 import subprocess
@@ -25,6 +26,13 @@ USERS = [
     ('desk', "Chen Jing (service desk)", 'demo-desk', ["Service Desk"]),
     ('manager', "Zhou Qiang (service manager)", 'demo-manager',
         ["Service Manager"]),
+    ('dispatcher', "Sun Li (dispatcher)", 'demo-dispatcher',
+        ["Service Dispatcher"]),
+    ('liu', "Liu Yang (technician)", 'demo-technician',
+        ["Service Technician"]),
+    ('warehouse', "Ma Jun (warehouse)", 'demo-warehouse', ["Stock"]),
+    ('accountant', "Hu Min (accountant)", 'demo-accountant',
+        ["Accounting"]),
     ]
 # Public holidays of 2026 in China, the days the SLA clock stands still
 HOLIDAYS = [dt.date(2026, 1, 1), dt.date(2026, 1, 2)]
@@ -82,13 +90,15 @@ def populate(config_file):
         return False
     print("Loading the demo data", flush=True)
     company = _company()
-    _users(company)
+    employees = _users(company)
     slas = _slas()
     products = _products()
     parties = _parties(slas)
     equipment = _equipment(parties, products)
     _contracts(parties, equipment, slas)
-    _requests(parties, equipment)
+    _stock(company, products)
+    technicians = _technicians(company, employees)
+    _requests(parties, equipment, products, technicians)
     return True
 
 
@@ -96,6 +106,8 @@ def _company():
     from proteus import Model
     from trytond.modules.account.tests.tools import (
         create_chart, create_fiscalyear)
+    from trytond.modules.account_invoice.tests.tools import (
+        set_fiscalyear_invoice_sequences)
     from trytond.modules.company.tests.tools import create_company
     from trytond.modules.currency.tests.tools import get_currency
     Party = Model.get('party.party')
@@ -108,7 +120,8 @@ def _company():
     company.timezone = 'Asia/Shanghai'
     company.save()
     create_chart(company)
-    create_fiscalyear(company)
+    fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(company))
+    fiscalyear.click('create_period')
     return company
 
 
@@ -118,6 +131,7 @@ def _users(company):
     Group = Model.get('res.group')
     Employee = Model.get('company.employee')
     Party = Model.get('party.party')
+    employees = {}
     for login, name, password, groups in USERS:
         user, = User.find([('login', '=', login)]) or [User(login=login)]
         if login != 'admin':
@@ -133,6 +147,8 @@ def _users(company):
         user.employees.append(employee)
         user.employee = employee
         user.save()
+        employees[login] = employee
+    return employees
 
 
 def _slas():
@@ -173,22 +189,88 @@ def _slas():
 
 def _products():
     from proteus import Model
+    from trytond.modules.account.tests.tools import get_accounts
     Uom = Model.get('product.uom')
     Template = Model.get('product.template')
+    Category = Model.get('product.category')
+    accounts = get_accounts()
+    category = Category(name="After-sales Service", accounting=True)
+    category.account_revenue = accounts['revenue']
+    category.account_expense = accounts['expense']
+    category.save()
     unit, = Uom.find([('name', '=', 'Unit')])
+    hour, = Uom.find([('name', '=', 'Hour')])
     products = {}
-    for name, code, months, price in [
-            ("Split Air Conditioner KF-35GW", 'KF35', 12, 3299),
-            ("Gas Water Heater JSQ-24", 'JSQ24', 24, 2199),
-            ("Refrigerator BCD-470", 'BCD470', 36, 4599),
+    for name, code, months, price, type_, uom in [
+            ("Split Air Conditioner KF-35GW", 'KF35', 12, 3299, 'goods', unit),
+            ("Gas Water Heater JSQ-24", 'JSQ24', 24, 2199, 'goods', unit),
+            ("Refrigerator BCD-470", 'BCD470', 36, 4599, 'goods', unit),
+            ("Compressor QXA-B141", 'P-COMP', None, 860, 'goods', unit),
+            ("Indoor Fan Motor", 'P-FAN', None, 120, 'goods', unit),
+            ("Igniter Assembly", 'P-IGN', None, 65, 'goods', unit),
+            ("Door Gasket", 'P-GASKET', None, 90, 'goods', unit),
+            ("Repair Labour", 'S-LABOUR', None, 150, 'service', hour),
+            ("Travel (per visit)", 'S-TRAVEL', None, 50, 'service', unit),
             ]:
-        template = Template(name=name, code=code, type='goods')
-        template.default_uom = unit
+        template = Template(name=name, code=code, type=type_)
+        template.default_uom = uom
+        template.account_category = category
         template.list_price = Decimal(price)
         template.service_warranty_months = months
         template.save()
         products[code] = template.products[0]
     return products
+
+
+def _stock(company, products):
+    "Put spare parts in the warehouse"
+    from proteus import Model
+    Location = Model.get('stock.location')
+    Move = Model.get('stock.move')
+    storage, = Location.find([('code', '=', 'STO')])
+    supplier, = Location.find([('code', '=', 'SUP')])
+    moves = []
+    for code, quantity in [
+            ('P-COMP', 4), ('P-FAN', 12), ('P-IGN', 20), ('P-GASKET', 6)]:
+        product = products[code]
+        moves.append(Move(
+                product=product, quantity=quantity, unit=product.default_uom,
+                from_location=supplier, to_location=storage,
+                unit_price=product.list_price_used * Decimal('0.6'),
+                currency=company.currency))
+    Move.click(moves, 'do')
+
+
+def _technicians(company, employees):
+    from proteus import Model
+    Employee = Model.get('company.employee')
+    Party = Model.get('party.party')
+    Skill = Model.get('service.skill')
+    RequestType = Model.get('service.request.type')
+    skills = {}
+    for name in ["Air conditioning", "Refrigeration", "Gas appliances"]:
+        skills[name] = Skill(name=name)
+        skills[name].save()
+    installation, = RequestType.find([('code', '=', 'installation')])
+    installation.skills.append(Skill(skills["Gas appliances"].id))
+    installation.save()
+    technicians = {}
+    for key, employee, names in [
+            ('liu', employees['liu'],
+                ["Air conditioning", "Refrigeration"]),
+            ('zhao', None, ["Gas appliances", "Air conditioning"]),
+            ('chen', None, ["Refrigeration"]),
+            ]:
+        if employee is None:
+            employee = Employee(company=company,
+                party=Party(name={'zhao': "Zhao Lei", 'chen': "Chen Gang"}[key]))
+            employee.party.save()
+        employee.service_technician = True
+        for name in names:
+            employee.service_skills.append(Skill(skills[name].id))
+        employee.save()
+        technicians[key] = employee
+    return technicians
 
 
 def _parties(slas):
@@ -263,36 +345,45 @@ def _contracts(parties, equipment, slas):
     draft.save()
 
 
-def _requests(parties, equipment):
+def _requests(parties, equipment, products, technicians):
     from proteus import Model
     Request = Model.get('service.request')
     RequestType = Model.get('service.request.type')
     types = {t.code: t for t in RequestType.find([])}
-    now = dt.datetime.now().replace(microsecond=0)
+    now = dt.datetime.now().replace(minute=0, second=0, microsecond=0)
+    slots = itertools.count(1)
     # party, equipment, type, channel, priority, hours ago, quantity,
-    # description, the buttons to click
+    # description, the buttons to click, the work orders as
+    # (technician, state to reach, parts, labour hours)
     for (party, item, kind, channel, priority, hours, quantity,
-            description, clicks) in [
+            description, clicks, dispatches) in [
             ('li', 'li_fridge', 'repair', 'phone', 'normal', 2, 1,
-                "Freezer compartment not cold.", []),
+                "Freezer compartment not cold.", [], []),
             ('wang', None, 'consultation', 'web', 'low', 40, 1,
-                "Asks how to clean the filters.", []),
+                "Asks how to clean the filters.", [], []),
             ('zhang', 'zhang_ac', 'repair', 'phone', 'high', 5, 1,
-                "Indoor unit drips water onto the floor.", ['open']),
+                "Indoor unit drips water onto the floor.", ['open'],
+                [('liu', 'assigned', [('P-FAN', 1)], 0),
+                    ('chen', 'draft', [], 0)]),
             ('hotel', 'hotel_ac1', 'maintenance', 'email', 'normal', 30, 1,
                 "Quarterly maintenance, rooms 1201-1210.",
-                ['open', 'start']),
+                ['open', 'start'],
+                [('liu', 'in_progress', [('P-GASKET', 2)], 3)]),
             ('clinic', 'clinic_fridge', 'repair', 'phone', 'urgent', 3, 1,
                 "Vaccine refrigerator alarm: temperature rising.",
-                ['open', 'start', 'wait']),
+                ['open', 'start', 'wait'],
+                [('chen', 'confirmed', [], 0),
+                    ('zhao', 'cancelled', [], 0)]),
             ('zhang', 'zhang_heater', 'repair', 'walk_in', 'normal', 72, 1,
                 "Heater does not ignite.",
-                ['open', 'start', 'resolve']),
+                ['open', 'start', 'resolve'],
+                [('zhao', 'done', [('P-IGN', 1)], 1.5)]),
             ('school', 'school_heater', 'installation', 'field', 'normal',
                 200, 12, "Install 12 heaters in the dormitory.",
-                ['open', 'start', 'resolve', 'close']),
+                ['open', 'start', 'resolve', 'close'],
+                [('zhao', 'done', [], 6)]),
             ('wang', 'wang_ac', 'repair', 'phone', 'low', 100, 1,
-                "Noise at night.", ['cancel']),
+                "Noise at night.", ['cancel'], []),
             ]:
         request = Request(party=parties[party], type=types[kind])
         if item:
@@ -304,11 +395,80 @@ def _requests(parties, equipment):
         request.description = description
         request.save()
         for button in clicks:
+            if button == 'open':
+                request.click('open')
+                for dispatch in dispatches:
+                    _dispatch(request, now + dt.timedelta(hours=4 * next(slots)),
+                        products, technicians, *dispatch)
+                request.reload()
+                continue
+            if button == 'start' and request.state != 'open':
+                continue
             if button == 'wait':
                 request.wait_reason = "Spare compressor on order"
             if button == 'resolve':
                 request.resolution = "Repaired and tested with the customer."
             request.click(button)
+    _invoice()
+
+
+STEPS = ['assigned', 'confirmed', 'in_progress', 'done']
+BUTTONS = {
+    'assigned': 'assign', 'confirmed': 'confirm', 'in_progress': 'start',
+    'done': 'done'}
+
+
+def _dispatch(request, start, products, technicians, technician, state,
+        parts, hours):
+    "Create a work order and take it to state"
+    from proteus import Model
+    Dispatch = Model.get('service.dispatch')
+    dispatch = Dispatch(request=request)
+    dispatch.technician = technicians[technician]
+    dispatch.planned_start = start
+    dispatch.planned_end = start + dt.timedelta(hours=3)
+    for code, quantity in parts:
+        part = dispatch.parts.new()
+        part.product = products[code]
+        part.quantity = quantity
+    if hours:
+        labour = dispatch.labour.new()
+        labour.product = products['S-LABOUR']
+        labour.hours = Decimal(str(hours))
+    if dispatch.chargeable:
+        dispatch.travel_product = products['S-TRAVEL']
+    dispatch.save()
+    if state == 'cancelled':
+        dispatch.click('cancel')
+        return dispatch
+    if dispatch.chargeable and state != 'draft':
+        dispatch.click('send_quotation')
+        dispatch.click('accept_quotation')
+    for step in STEPS[:STEPS.index(state) + 1] if state in STEPS else []:
+        if step == 'in_progress' and dispatch.parts:
+            dispatch.click('issue_parts')
+        if step == 'done':
+            log = dispatch.repair_logs.new(result='fixed')
+            log.symptom = request.description
+            log.cause = "Worn part"
+            log.action = "Replaced the part and tested"
+            dispatch.signed_by = request.party.name
+            dispatch.signature = SIGNATURE
+            dispatch.save()
+        dispatch.click(BUTTONS[step])
+    return dispatch
+
+
+def _invoice():
+    "The accountant bills the done, chargeable work orders"
+    from proteus import Wizard
+    Wizard('service.dispatch.create_invoices').execute('create_')
+
+
+# A 1x1 PNG: the customer's signature as the demo's tablets would send it
+SIGNATURE = bytes.fromhex(
+    '89504e470d0a1a0a0000000d4948445200000001000000010806000000'
+    '1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082')
 
 
 def serve(config_file):
@@ -341,7 +501,7 @@ def main():
         f"\nService demo database '{DATABASE}' ready.\n"
         f"Server: http://localhost:{args.port}/ (database {DATABASE})\n"
         "Log in as:\n" + ''.join(
-            f"  {login:8} password {password:13} {name}\n"
+            f"  {login:10} password {password:16} {name}\n"
             for login, name, password, _ in USERS), flush=True)
     if args.serve:
         serve(config_file)

@@ -12,6 +12,8 @@ import unittest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 STATES = {'draft', 'open', 'waiting', 'in_progress', 'resolved', 'closed',
     'cancelled'}
+DISPATCH_STATES = {'draft', 'assigned', 'confirmed', 'in_progress', 'done',
+    'cancelled'}
 
 
 class DemoTestCase(unittest.TestCase):
@@ -32,17 +34,29 @@ class DemoTestCase(unittest.TestCase):
             var = pathlib.Path(var)
             first = self.prepare(var)
             self.assertIn("Loading the demo data", first)
-            self.assertIn("desk     password demo-desk", first)
+            self.assertRegex(first, r"desk +password demo-desk")
             counts = {t: self.count(var, t) for t in [
                     'service_request', 'service_equipment',
-                    'service_contract', 'party_party', 'company_company']}
+                    'service_contract', 'party_party', 'company_company',
+                    'service_dispatch', 'stock_move', 'account_invoice']}
             self.assertEqual(counts['company_company'], 1)
             with sqlite3.connect(var / 'service_demo.sqlite') as connection:
                 states = {s for s, in connection.execute(
                         'SELECT state FROM service_request')}
                 warranties = {w for w, in connection.execute(
                         'SELECT warranty FROM service_request')}
+                dispatch_states = {s for s, in connection.execute(
+                        'SELECT state FROM service_dispatch')}
+                issued = connection.execute(
+                    "SELECT COUNT(*) FROM stock_move WHERE state = 'done' "
+                    "AND origin LIKE 'service.dispatch.part,%'").fetchone()[0]
+                invoiced = connection.execute(
+                    "SELECT COUNT(*) FROM account_invoice_line "
+                    "WHERE origin LIKE 'service.dispatch%'").fetchone()[0]
             self.assertEqual(states, STATES)
+            self.assertEqual(dispatch_states, DISPATCH_STATES)
+            self.assertGreater(issued, 0)
+            self.assertGreater(invoiced, 0)
             self.assertLessEqual(
                 {'in_warranty', 'out_of_warranty', 'contract'}, warranties)
 

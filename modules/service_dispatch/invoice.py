@@ -62,7 +62,7 @@ class Dispatch(metaclass=PoolMeta):
                     },
                 })
 
-    @fields.depends('travel_product')
+    @fields.depends('travel_product', 'travel_quantity')
     def on_change_travel_product(self):
         if self.travel_product:
             self.travel_unit_price = self.travel_product.list_price_used
