@@ -262,8 +262,8 @@ def _technicians(company, employees):
             ('chen', None, ["Refrigeration"]),
             ]:
         if employee is None:
-            employee = Employee(company=company,
-                party=Party(name={'zhao': "Zhao Lei", 'chen': "Chen Gang"}[key]))
+            name = {'zhao': "Zhao Lei", 'chen': "Chen Gang"}[key]
+            employee = Employee(company=company, party=Party(name=name))
             employee.party.save()
         employee.service_technician = True
         for name in names:
@@ -278,7 +278,8 @@ def _parties(slas):
     Party = Model.get('party.party')
     parties = {}
     for key, name, phone, street, city in [
-            ('zhang', "Zhang Wei", '13800000001', "88 Huaihai Road", "Shanghai"),
+            ('zhang', "Zhang Wei", '13800000001', "88 Huaihai Road",
+                "Shanghai"),
             ('li', "Li Na", '13800000002', "12 Wuning Road", "Shanghai"),
             ('wang', "Wang Fang", '13800000003', "5 Zhongshan Road", "Suzhou"),
             ('hotel', "Jinjiang Garden Hotel", '02164150000',
@@ -398,8 +399,9 @@ def _requests(parties, equipment, products, technicians):
             if button == 'open':
                 request.click('open')
                 for dispatch in dispatches:
-                    _dispatch(request, now + dt.timedelta(hours=4 * next(slots)),
-                        products, technicians, *dispatch)
+                    start = now + dt.timedelta(hours=4 * next(slots))
+                    _dispatch(request, start, products, technicians,
+                        *dispatch)
                 request.reload()
                 continue
             if button == 'start' and request.state != 'open':

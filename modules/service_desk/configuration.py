@@ -47,7 +47,8 @@ def _default(field_name):
     return default
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
+class Configuration(
+        ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
     __name__ = 'service.configuration'
 
     request_sequence = fields.MultiValue(fields.Many2One(

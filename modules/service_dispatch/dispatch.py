@@ -903,7 +903,8 @@ class SuggestTechnician(Wizard):
                     'free': c['free'],
                     'load': c['load'],
                     } for c in candidates],
-            'technician': candidates[0]['technician'].id if candidates else None,
+            'technician': (
+                candidates[0]['technician'].id if candidates else None),
             }
 
     def transition_choose(self):

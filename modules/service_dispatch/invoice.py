@@ -165,7 +165,8 @@ class Dispatch(metaclass=PoolMeta):
         for origin in origins:
             if origin == self:
                 quantity = self.travel_quantity
-                product, unit = self.travel_product, self.travel_product.default_uom
+                product = self.travel_product
+                unit = product.default_uom
                 unit_price = self.travel_unit_price
                 description = None
             elif origin.__name__ == 'service.dispatch.part':

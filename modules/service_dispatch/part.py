@@ -8,7 +8,6 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
@@ -68,9 +67,9 @@ class Part(ModelSQL, ModelView):
     @fields.depends('product', 'unit')
     def on_change_product(self):
         if self.product:
-            if (not self.unit
-                    or self.unit.category != self.product.default_uom.category):
-                self.unit = self.product.default_uom
+            default_uom = self.product.default_uom
+            if not self.unit or self.unit.category != default_uom.category:
+                self.unit = default_uom
             self.unit_price = self.product.list_price_used
 
     @fields.depends('dispatch', '_parent_dispatch.request')
