@@ -228,7 +228,8 @@ class Dispatch(Workflow, ModelSQL, ModelView):
                     },
                 'return_parts': {
                     'invisible': ~Eval('state').in_(
-                        ['in_progress', 'done', 'cancelled']),
+                        ['assigned', 'confirmed', 'in_progress', 'done',
+                            'cancelled']),
                     'depends': ['state'],
                     },
                 'send_quotation': {
@@ -427,6 +428,10 @@ class Dispatch(Workflow, ModelSQL, ModelView):
                     raise DispatchValidationError(gettext(
                             'service_dispatch.msg_dispatch_planned_end',
                             dispatch=dispatch.rec_name))
+        if field_names & {'technician', 'planned_start', 'planned_end'}:
+            # Rescheduling a booked work order is checked like assigning it
+            cls.check_booking(
+                [d for d in dispatches if d.state in BOOKED_STATES])
 
     @classmethod
     def check_modification(
@@ -451,7 +456,8 @@ class Dispatch(Workflow, ModelSQL, ModelView):
     def copy(cls, dispatches, default=None):
         default = default.copy() if default is not None else {}
         for name in ['number', 'appointment_confirmed_date', 'arrival_date',
-                'departure_date', 'signed_by', 'signature', 'signed_date',
+                'departure_date', 'signed_by', 'signature', 'signature_id',
+                'signed_date',
                 'report_due_date', 'report_received_date']:
             default.setdefault(name, None)
         default.setdefault('repair_logs', None)

@@ -171,7 +171,10 @@ class Part(ModelSQL, ModelView):
 
     @classmethod
     def validate_fields(cls, parts, field_names):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
         super().validate_fields(parts, field_names)
+        lang = Lang.get()
         if 'quantity' in field_names:
             for part in parts:
                 if part.quantity <= 0:
@@ -183,7 +186,8 @@ class Part(ModelSQL, ModelView):
                     raise PartValidationError(gettext(
                             'service_dispatch.msg_part_quantity_requested',
                             part=part.rec_name,
-                            requested=requested))
+                            requested=lang.format_number_symbol(
+                                requested, part.unit)))
 
     @classmethod
     def check_modification(cls, mode, parts, values=None, external=False):
@@ -240,6 +244,8 @@ class ReturnParts(Wizard):
         pool = Pool()
         Move = pool.get('stock.move')
         Configuration = pool.get('service.configuration')
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
         dispatch = self.record
         defective_location = Configuration(1).get_multivalue(
             'defective_location', company=dispatch.company.id)
@@ -253,8 +259,9 @@ class ReturnParts(Wizard):
                 raise PartReturnError(gettext(
                         'service_dispatch.msg_part_return_too_much',
                         part=part.rec_name,
-                        quantity=line.quantity,
-                        left=left))
+                        quantity=lang.format_number_symbol(
+                            line.quantity, part.unit),
+                        left=lang.format_number_symbol(left, part.unit)))
             if line.defective:
                 if not defective_location:
                     raise PartReturnError(gettext(
