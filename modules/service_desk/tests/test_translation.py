@@ -5,263 +5,31 @@
 
 When it fails after a change of the module, regenerate the file with
 `scripts/update_translations.py service_desk` and translate what it lists.
+The checks are in tools.py (TranslationFileTestMixin, TranslationTestMixin).
 """
-import re
 import unittest
-from pathlib import Path
 
-import polib
+from trytond.tests.test_tryton import TestCase
 
-from trytond.i18n import gettext
-from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
-from trytond.transaction import Transaction
+from .tools import TranslationFileTestMixin, TranslationTestMixin
 
 MODULE = 'service_desk'
 EXTRAS = ['stock_lot']
 LANG = 'zh_CN'
-PO_PATH = Path(__file__).resolve().parent.parent / 'locale' / f'{LANG}.po'
-PLACEHOLDER = re.compile(r'%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]')
-HINT = "\nRun scripts/update_translations.py %s and translate them." % MODULE
 
 
-def placeholders(text):
-    return sorted(PLACEHOLDER.findall(text))
-
-
-def describe(translation, fs_ids):
-    "Return the translation as its msgctxt and msgid in the .po file"
-    model = translation.name.split(',')[0]
-    return '%s:%s:%s %r' % (
-        translation.type, translation.name,
-        fs_ids.get((model, translation.res_id), ''), translation.src)
-
-
-def model_data_ids():
-    "Return the database id per (model, fs_id) of the module's records"
-    pool = Pool()
-    ModelData = pool.get('ir.model.data')
-    Translation = pool.get('ir.translation')
-    db_ids = {}
-    for data in ModelData.search([('module', '=', MODULE)]):
-        db_ids[data.model, data.fs_id] = data.db_id
-        for model in Translation.extra_model_data(data):
-            db_ids[model, data.fs_id] = data.db_id
-    return db_ids
-
-
-class TranslationFileTestCase(unittest.TestCase):
+class TranslationFileTestCase(TranslationFileTestMixin, unittest.TestCase):
     "Test the zh_CN .po file on its own"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.pofile = polib.pofile(str(PO_PATH), check_for_duplicates=True)
-
-    def entries(self):
-        return [e for e in self.pofile if not e.obsolete]
-
-    def test_not_empty(self):
-        "The file has entries"
-        self.assertTrue(self.entries())
-
-    def test_every_msgstr_filled(self):
-        "No entry is left empty or fuzzy"
-        missing = ['%s %r' % (e.msgctxt, e.msgid) for e in self.entries()
-            if not e.msgstr.strip() or e.fuzzy]
-        self.assertFalse(missing,
-            msg="Untranslated or fuzzy entries:\n" + '\n'.join(missing))
-
-    def test_every_entry_has_context(self):
-        "Every entry has the msgctxt Tryton needs to load it"
-        missing = [repr(e.msgid) for e in self.entries()
-            if not e.msgctxt or e.msgctxt.count(':') != 2]
-        self.assertFalse(missing,
-            msg="Entries without a valid msgctxt:\n" + '\n'.join(missing))
-
-    def test_placeholders_kept(self):
-        "The msgstr uses exactly the %(name)s placeholders of its msgid"
-        wrong = []
-        for entry in self.entries():
-            source, translated = (
-                placeholders(entry.msgid), placeholders(entry.msgstr))
-            if source != translated:
-                wrong.append('%s %r: %s != %s' % (
-                        entry.msgctxt, entry.msgid, source, translated))
-                continue
-            if source:
-                try:
-                    entry.msgstr % {name: 'x' for name in source}
-                except (KeyError, ValueError, TypeError) as exception:
-                    wrong.append('%s %r: %s' % (
-                            entry.msgctxt, entry.msgstr, exception))
-        self.assertFalse(wrong,
-            msg="Placeholders not kept:\n" + '\n'.join(wrong))
+    module = MODULE
+    extras = EXTRAS
+    language = LANG
 
 
-class TranslationTestCase(TestCase):
+class TranslationTestCase(TranslationTestMixin, TestCase):
     "Test the zh_CN translation against the module's translatable strings"
+    module = MODULE
+    extras = EXTRAS
+    language = LANG
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module([MODULE] + EXTRAS)
 
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
-
-    def load_translation(self):
-        """Register the view strings and load the .po file, as a module
-        update does for a translatable language; return the sources"""
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        Translation = pool.get('ir.translation')
-        TranslationSet = pool.get('ir.translation.set', type='wizard')
-
-        lang, = Lang.search([('code', '=', LANG)])
-        lang.translatable = True
-        lang.save()
-
-        session_id, _, _ = TranslationSet.create()
-        TranslationSet.execute(session_id, {}, 'set_')
-        TranslationSet.delete(session_id)
-
-        # Only the file must count, not what an earlier load left behind
-        Translation.delete(Translation.search([
-                    ('lang', '=', LANG),
-                    ('module', '=', MODULE),
-                    ]))
-        Translation.translation_import(LANG, MODULE, [str(PO_PATH)])
-
-        sources = Translation.search([
-                ('lang', '=', 'en'),
-                ('module', '=', MODULE),
-                ('src', '!=', None),
-                ('src', '!=', ''),
-                ])
-        self.assertTrue(sources)
-        return sources
-
-    @with_transaction()
-    def test_every_source_translated(self):
-        "Every translatable string of the module has a zh_CN translation"
-        pool = Pool()
-        Translation = pool.get('ir.translation')
-        sources = self.load_translation()
-
-        translated = {
-            (t.name, t.type, t.res_id, t.src)
-            for t in Translation.search([
-                    ('lang', '=', LANG),
-                    ('module', '=', MODULE),
-                    ('fuzzy', '=', False),
-                    ('value', '!=', None),
-                    ('value', '!=', ''),
-                    ])
-            if t.value.strip()}
-        fs_ids = {(model, db_id): fs_id
-            for (model, fs_id), db_id in model_data_ids().items()}
-        missing = sorted(describe(s, fs_ids) for s in sources
-            if (s.name, s.type, s.res_id, s.src) not in translated)
-        self.assertFalse(missing,
-            msg="%d of %d strings have no %s translation:\n%s%s" % (
-                len(missing), len(sources), LANG, '\n'.join(missing), HINT))
-
-    @with_transaction()
-    def test_no_obsolete_entry(self):
-        "Every entry of the file translates a current string of the module"
-        pool = Pool()
-        Translation = pool.get('ir.translation')
-        sources = self.load_translation()
-
-        db_ids = model_data_ids()
-        current = {(s.name, s.type, s.res_id, s.src) for s in sources}
-
-        obsolete = []
-        for entry in polib.pofile(str(PO_PATH)):
-            if entry.obsolete:
-                continue
-            translation, fs_id = Translation.from_poentry(entry)
-            model = translation.name.split(',')[0]
-            res_id = db_ids.get((model, fs_id)) if fs_id else -1
-            if (translation.name, translation.type, res_id,
-                    translation.src) not in current:
-                obsolete.append('%s %r' % (entry.msgctxt, entry.msgid))
-        self.assertFalse(obsolete,
-            msg="Entries for strings the module no longer has:\n"
-            + '\n'.join(obsolete) + HINT)
-
-    @with_transaction()
-    def test_messages_in_chinese(self):
-        "The module's messages come out in Chinese with their values"
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        Message = pool.get('ir.message')
-        self.load_translation()
-
-        expected = {}
-        for entry in polib.pofile(str(PO_PATH)):
-            if entry.msgctxt.startswith('model:ir.message,text:'):
-                expected[entry.msgctxt.rsplit(':', 1)[1]] = entry
-        messages = ModelData.search([
-                ('module', '=', MODULE),
-                ('model', '=', Message.__name__),
-                ])
-        self.assertTrue(messages)
-        wrong = []
-        with Transaction().set_context(language=LANG):
-            for data in messages:
-                entry = expected.get(data.fs_id)
-                if not entry:
-                    wrong.append('%s: not in the file' % data.fs_id)
-                    continue
-                variables = {
-                    name: '<%s>' % name
-                    for name in placeholders(entry.msgid)}
-                try:
-                    text = gettext(
-                        '%s.%s' % (MODULE, data.fs_id), **variables)
-                    if text != entry.msgstr % variables:
-                        wrong.append('%s: %r' % (data.fs_id, text))
-                except (KeyError, ValueError, TypeError) as exception:
-                    wrong.append('%s: %r' % (data.fs_id, exception))
-        self.assertFalse(wrong,
-            msg="Messages not shown in %s:\n%s" % (LANG, '\n'.join(wrong)))
-
-    @with_transaction()
-    def test_field_strings_in_chinese(self):
-        "The field labels, helps and selections the client gets are Chinese"
-        pool = Pool()
-        self.load_translation()
-
-        expected = {}
-        for entry in polib.pofile(str(PO_PATH)):
-            type_, name, _ = entry.msgctxt.split(':')
-            if type_ in {'field', 'help', 'selection'}:
-                expected.setdefault((type_, name), {})[entry.msgid] = (
-                    entry.msgstr)
-        self.assertTrue(expected)
-        wrong = []
-        with Transaction().set_context(language=LANG):
-            for (type_, name), strings in sorted(expected.items()):
-                model, field_name = name.split(',')
-                definition = pool.get(model).fields_get(
-                    [field_name])[field_name]
-                if type_ == 'field':
-                    values = [definition['string']]
-                elif type_ == 'help':
-                    values = [definition['help']]
-                else:
-                    values = [v for k, v in definition['selection'] if v]
-                    # a selection value of another module is not ours
-                    values = [v for v in values if v in strings.values()
-                        or v in strings]
-                for value in values:
-                    if value not in strings.values():
-                        wrong.append('%s:%s: %r' % (type_, name, value))
-        self.assertFalse(wrong,
-            msg="Strings not shown in %s:\n%s" % (LANG, '\n'.join(wrong)))
+del TestCase
