@@ -1,0 +1,484 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""The department's KPIs, computed in SQL from the context's period
+
+Definitions (the README repeats them):
+- response: accepted - reported, in hours;
+- resolution: resolved - reported minus the waiting periods, in hours;
+- SLA compliance: share of the resolved requests resolved by their
+  resolution deadline;
+- first-time fix: share of the resolved requests with one done work order
+  and never reopened;
+- repeat repair: a request on the same equipment reported within 30 days
+  after a previous one was resolved;
+- valid work order: done and signed by the customer;
+- allowance: valid work orders times the per-visit allowance.
+"""
+import datetime as dt
+from decimal import Decimal
+
+from sql import Cast, Literal, Null
+from sql.aggregate import Avg, Count, Max, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import DateTrunc, Extract, Function
+from sql.operators import Concat, Exists
+
+from trytond import backend
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+REPEAT_HOURS = 30 * 24
+
+
+class JulianDay(Function):
+    __slots__ = ()
+    _function = 'JULIANDAY'
+
+
+class StrfTime(Function):
+    __slots__ = ()
+    _function = 'STRFTIME'
+
+
+def hours_between(end, start):
+    "Return the SQL expression of the hours from start to end"
+    if backend.name == 'sqlite':
+        return (JulianDay(end) - JulianDay(start)) * 24
+    return Extract('EPOCH', end - start) / 3600
+
+
+def month_of(column):
+    "Return the SQL expression of the first day of the column's month"
+    if backend.name == 'sqlite':
+        return StrfTime('%Y-%m-01', column)
+    return Cast(DateTrunc('month', column), 'DATE')
+
+
+def part_origin(part_id):
+    "Return the SQL origin of stock moves made for the part"
+    return Concat(
+        Literal('service.dispatch.part,'), Cast(part_id, 'VARCHAR'))
+
+
+def as_float(expression):
+    "PostgreSQL computes averages and epochs as numeric: Float fields want"
+    return Cast(expression, 'FLOAT')
+
+
+def share(numerator, denominator):
+    "Return the SQL ratio, NULL when the denominator is zero"
+    return Case(
+        (denominator > 0, as_float(numerator) / as_float(denominator)),
+        else_=Null)
+
+
+class Context(ModelView):
+    __name__ = 'service.kpi.context'
+    __string__ = "Service KPI Context"
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    from_date = fields.Date(
+        "From Date", required=True,
+        domain=[
+            If(Eval('to_date') & Eval('from_date'),
+                ('from_date', '<=', Eval('to_date')),
+                ()),
+            ])
+    to_date = fields.Date(
+        "To Date", required=True,
+        domain=[
+            If(Eval('from_date') & Eval('to_date'),
+                ('to_date', '>=', Eval('from_date')),
+                ()),
+            ])
+    period = fields.Selection([
+            ('day', "Day"),
+            ('month', "Month"),
+            ('quarter', "Quarter"),
+            ('year', "Year"),
+            ], "Period", required=True)
+    technician = fields.Many2One(
+        'company.employee', "Technician",
+        domain=[('service_technician', '=', True)])
+    product = fields.Many2One(
+        'product.product', "Product",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    party = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_from_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        if 'from_date' in context:
+            return context['from_date']
+        return Date.today().replace(month=1, day=1)
+
+    @classmethod
+    def default_to_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return Transaction().context.get('to_date', Date.today())
+
+    @classmethod
+    def default_period(cls):
+        return Transaction().context.get('period', 'month')
+
+
+class KPIMixin:
+    "Read the reporting context and build the facts the KPIs share"
+    __slots__ = ()
+
+    company = fields.Many2One('company.company', "Company")
+    requests = fields.Integer("Requests")
+    resolved_requests = fields.Integer("Resolved Requests")
+    response_hours = fields.Float(
+        "Mean Response Hours", digits=(16, 2),
+        help="Accepted minus reported.")
+    resolution_hours = fields.Float(
+        "Mean Resolution Hours", digits=(16, 2),
+        help="Resolved minus reported, less the waiting periods.")
+    sla_compliance = fields.Float(
+        "SLA Compliance", digits=(1, 4),
+        help="Share of the resolved requests resolved by their deadline.")
+    first_time_fix = fields.Float(
+        "First-time Fix", digits=(1, 4),
+        help="Share of the resolved requests fixed by one work order and "
+        "never reopened.")
+    repairs = fields.Integer("Repairs")
+    repeat_repairs = fields.Integer(
+        "Repeat Repairs",
+        help="Repairs of equipment repaired less than 30 days before.")
+    repeat_repair = fields.Float(
+        "Repeat Repair", digits=(1, 4),
+        help="Share of the repairs of equipment repaired less than 30 days "
+        "before.")
+
+    @classmethod
+    def kpi_context(cls):
+        context = Transaction().context
+        today = dt.date.today()
+        from_date = context.get('from_date') or today.replace(month=1, day=1)
+        to_date = context.get('to_date') or today
+        start = dt.datetime.combine(from_date, dt.time())
+        end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time())
+        return {
+            'company': context.get('company'),
+            'start': start,
+            'end': end,
+            'technician': context.get('technician'),
+            'product': context.get('product'),
+            'party': context.get('party'),
+            }
+
+    @classmethod
+    def request_facts(cls):
+        """Return a query with a row per request reported in the period:
+        its measures ready to be aggregated"""
+        pool = Pool()
+        Request = pool.get('service.request')
+        Pause = pool.get('service.request.pause')
+        Dispatch = pool.get('service.dispatch')
+        RequestType = pool.get('service.request.type')
+        context = cls.kpi_context()
+        request = Request.__table__()
+        type_ = RequestType.__table__()
+        pause = Pause.__table__()
+        dispatch = Dispatch.__table__()
+        previous = Request.__table__()
+
+        paused = pause.select(
+            pause.request,
+            Sum(hours_between(pause.end, pause.start)).as_('hours'),
+            where=pause.end != Null,
+            group_by=[pause.request])
+        done = dispatch.select(
+            dispatch.request, Count(dispatch.id).as_('count'),
+            where=dispatch.state == 'done',
+            group_by=[dispatch.request])
+        # Only repairs count as repeats: a complaint or an inspection of
+        # the same equipment is no second failure
+        repair = (type_.code == 'repair') & (request.equipment != Null)
+        repeat = previous.select(
+            Literal(1),
+            where=(previous.equipment == request.equipment)
+            & (previous.id != request.id)
+            & (previous.resolved_date != Null)
+            & (previous.resolved_date <= request.reported_date)
+            & (hours_between(request.reported_date, previous.resolved_date)
+                <= REPEAT_HOURS))
+
+        resolved = request.resolved_date != Null
+        where = ((request.company == context['company'])
+            & (request.reported_date >= context['start'])
+            & (request.reported_date < context['end'])
+            & (request.state != 'cancelled'))
+        if context['product']:
+            where &= request.product == context['product']
+        if context['party']:
+            where &= request.party == context['party']
+        query = (request
+            .join(type_, condition=request.type == type_.id)
+            .join(paused, 'LEFT', condition=paused.request == request.id)
+            .join(done, 'LEFT', condition=done.request == request.id)
+            .select(
+                request.id.as_('request'),
+                request.company.as_('company'),
+                request.party.as_('party'),
+                request.product.as_('product'),
+                request.reported_date.as_('reported_date'),
+                month_of(request.reported_date).as_('month'),
+                Case((resolved, 1), else_=0).as_('resolved'),
+                hours_between(request.accepted_date, request.reported_date)
+                .as_('response'),
+                (hours_between(request.resolved_date, request.reported_date)
+                    - Coalesce(paused.hours, 0)).as_('resolution'),
+                Case((resolved & (request.resolution_deadline != Null)
+                        & (request.resolved_date
+                            <= request.resolution_deadline), 1),
+                    else_=0).as_('met'),
+                Case((resolved & (request.resolution_deadline != Null), 1),
+                    else_=0).as_('with_deadline'),
+                Case((resolved & (Coalesce(done.count, 0) == 1)
+                        & (Coalesce(request.reopen_count, 0) == 0), 1),
+                    else_=0).as_('first_time_fix'),
+                Case((repair, 1), else_=0).as_('repairs'),
+                Case((repair & Exists(repeat), 1), else_=0).as_('repeat'),
+                where=where))
+        return query
+
+    @classmethod
+    def request_columns(cls, facts):
+        "Return the request KPI columns aggregated over the facts"
+        return [
+            Count(facts.request).as_('requests'),
+            Sum(facts.resolved).as_('resolved_requests'),
+            as_float(Avg(facts.response)).as_('response_hours'),
+            as_float(Avg(Case((facts.resolved == 1, facts.resolution),
+                        else_=Null))).as_('resolution_hours'),
+            share(Sum(facts.met), Sum(facts.with_deadline)
+                ).as_('sla_compliance'),
+            share(Sum(facts.first_time_fix), Sum(facts.resolved)
+                ).as_('first_time_fix'),
+            Sum(facts.repairs).as_('repairs'),
+            Sum(facts.repeat).as_('repeat_repairs'),
+            share(Sum(facts.repeat), Sum(facts.repairs)
+                ).as_('repeat_repair'),
+            ]
+
+    @classmethod
+    def dispatch_dates(cls, dispatch):
+        "The date a work order counts at: its departure, else its plan"
+        return Coalesce(dispatch.departure_date, dispatch.planned_start)
+
+
+class KPITechnician(KPIMixin, ModelSQL, ModelView):
+    __name__ = 'service.kpi.technician'
+    __string__ = "Service KPI per Technician"
+
+    technician = fields.Many2One('company.employee', "Technician")
+    work_orders = fields.Integer("Work Orders")
+    valid_work_orders = fields.Integer(
+        "Valid Work Orders", help="Done and signed by the customer.")
+    late_work_orders = fields.Integer(
+        "Late Work Orders",
+        help="Signed work order handed back to the desk after its due date.")
+    labour_hours = fields.Float("Labour Hours", digits=(16, 2))
+    parts_revenue = fields.Numeric("Parts Revenue", digits=(16, 2))
+    satisfaction = fields.Float(
+        "Mean Satisfaction", digits=(1, 2),
+        help="Mean overall score of the answered surveys, 1 to 5.")
+    complaints = fields.Integer(
+        "Complaints", help="Surveys with a low score that opened a complaint.")
+    allowance = fields.Numeric("Allowance", digits=(16, 2))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('technician', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Dispatch = pool.get('service.dispatch')
+        Labour = pool.get('service.dispatch.labour')
+        Survey = pool.get('service.survey')
+        context = cls.kpi_context()
+        employee = Employee.__table__()
+        dispatch = Dispatch.__table__()
+        labour_dispatch = Dispatch.__table__()
+        labour = Labour.__table__()
+        survey = Survey.__table__()
+        pairs = Dispatch.__table__()
+
+        when = cls.dispatch_dates(dispatch)
+        in_period = ((dispatch.company == context['company'])
+            & (when >= context['start']) & (when < context['end'])
+            & (dispatch.state != 'cancelled'))
+        valid = ((dispatch.state == 'done') & (dispatch.signed_by != Null)
+            & (dispatch.signature_id != Null))
+        late = ((dispatch.report_due_date != Null)
+            & (Coalesce(dispatch.report_received_date,
+                    dt.date.today()) > dispatch.report_due_date))
+        orders = dispatch.select(
+            dispatch.technician.as_('technician'),
+            Count(dispatch.id).as_('work_orders'),
+            Sum(Case((valid, 1), else_=0)).as_('valid_work_orders'),
+            Sum(Case((late, 1), else_=0)).as_('late_work_orders'),
+            where=in_period, group_by=[dispatch.technician])
+
+        labour_when = cls.dispatch_dates(labour_dispatch)
+        hours = (labour
+            .join(labour_dispatch,
+                condition=labour.dispatch == labour_dispatch.id)
+            .select(
+                labour.employee.as_('technician'),
+                Sum(labour.hours).as_('hours'),
+                where=(labour_dispatch.company == context['company'])
+                & (labour_when >= context['start'])
+                & (labour_when < context['end'])
+                & (labour_dispatch.state == 'done'),
+                group_by=[labour.employee]))
+
+        revenue = cls.parts_revenue_query(context)
+
+        answered = ((survey.state == 'done')
+            & (survey.company == context['company'])
+            & (survey.date >= context['start'].date())
+            & (survey.date < context['end'].date()))
+        scores = survey.select(
+            survey.technician.as_('technician'),
+            Avg(survey.overall).as_('satisfaction'),
+            Sum(Case((survey.complaint != Null, 1), else_=0)
+                ).as_('complaints'),
+            where=answered, group_by=[survey.technician])
+
+        facts = cls.request_facts()
+        done_pairs = pairs.select(
+            pairs.request, pairs.technician,
+            where=pairs.state == 'done',
+            group_by=[pairs.request, pairs.technician])
+        per_request = (facts
+            .join(done_pairs, condition=done_pairs.request == facts.request)
+            .select(
+                done_pairs.technician.as_('technician'),
+                *cls.request_columns(facts),
+                group_by=[done_pairs.technician]))
+
+        allowance = cls.allowance_rate(context['company'])
+        where = ((employee.company == context['company'])
+            & (employee.service_technician == Literal(True)))
+        if context['technician']:
+            where &= employee.id == context['technician']
+        columns = [
+            employee.id.as_('id'),
+            employee.company.as_('company'),
+            employee.id.as_('technician'),
+            Coalesce(orders.work_orders, 0).as_('work_orders'),
+            Coalesce(orders.valid_work_orders, 0).as_('valid_work_orders'),
+            Coalesce(orders.late_work_orders, 0).as_('late_work_orders'),
+            as_float(Coalesce(hours.hours, 0)).as_('labour_hours'),
+            Coalesce(revenue.amount, 0).as_('parts_revenue'),
+            as_float(scores.satisfaction).as_('satisfaction'),
+            Coalesce(scores.complaints, 0).as_('complaints'),
+            (Coalesce(orders.valid_work_orders, 0) * allowance
+                ).as_('allowance'),
+            Coalesce(per_request.requests, 0).as_('requests'),
+            Coalesce(per_request.resolved_requests, 0
+                ).as_('resolved_requests'),
+            per_request.response_hours.as_('response_hours'),
+            per_request.resolution_hours.as_('resolution_hours'),
+            per_request.sla_compliance.as_('sla_compliance'),
+            per_request.first_time_fix.as_('first_time_fix'),
+            Coalesce(per_request.repairs, 0).as_('repairs'),
+            Coalesce(per_request.repeat_repairs, 0).as_('repeat_repairs'),
+            per_request.repeat_repair.as_('repeat_repair'),
+            ]
+        return (employee
+            .join(orders, 'LEFT', condition=orders.technician == employee.id)
+            .join(hours, 'LEFT', condition=hours.technician == employee.id)
+            .join(revenue, 'LEFT',
+                condition=revenue.technician == employee.id)
+            .join(scores, 'LEFT', condition=scores.technician == employee.id)
+            .join(per_request, 'LEFT',
+                condition=per_request.technician == employee.id)
+            .select(*columns, where=where))
+
+    @classmethod
+    def parts_revenue_query(cls, context):
+        """Return per technician the chargeable parts issued, less those
+        returned, at their price, on the work orders done in the period"""
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        Part = pool.get('service.dispatch.part')
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        dispatch = Dispatch.__table__()
+        part = Part.__table__()
+        move = Move.__table__()
+        to_location = Location.__table__()
+        when = cls.dispatch_dates(dispatch)
+        sign = Case((to_location.type == 'customer', 1), else_=-1)
+        return (move
+            .join(part, condition=move.origin == part_origin(part.id))
+            .join(dispatch, condition=part.dispatch == dispatch.id)
+            .join(to_location, condition=move.to_location == to_location.id)
+            .select(
+                dispatch.technician.as_('technician'),
+                Sum(sign * move.quantity * part.unit_price).as_('amount'),
+                where=(move.state == 'done')
+                & (part.chargeable == Literal(True))
+                & (dispatch.company == context['company'])
+                & (dispatch.state == 'done')
+                & (when >= context['start']) & (when < context['end']),
+                group_by=[dispatch.technician]))
+
+    @classmethod
+    def allowance_rate(cls, company_id):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        configuration = Configuration(1)
+        if 'bonus_allowance' in Configuration._fields:
+            rate = configuration.get_multivalue(
+                'bonus_allowance', company=company_id)
+        else:
+            rate = None
+        return rate if rate is not None else Decimal(10)
+
+
+class KPIPeriod(KPIMixin, ModelSQL, ModelView):
+    __name__ = 'service.kpi.period'
+    __string__ = "Service KPI per Month"
+
+    date = fields.Date("Month")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        facts = cls.request_facts()
+        return facts.select(
+            Min(facts.request).as_('id'),
+            Max(facts.company).as_('company'),
+            facts.month.as_('date'),
+            *cls.request_columns(facts),
+            group_by=[facts.month])

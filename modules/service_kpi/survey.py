@@ -1,0 +1,385 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from sql import Null
+from sql.aggregate import Max, Min
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.service_desk.sla import company_timezone, to_local
+from trytond.modules.service_desk.workflow import checked_transition
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .exceptions import SurveyDeleteError, SurveyValidationError
+
+SCORES = ['attitude', 'timeliness', 'quality', 'overall']
+LOW_SCORE = 2
+IMPORTANT_MONTHS = 6
+OTHER_MONTHS = 12
+
+
+def score_field(string, help):
+    return fields.Integer(
+        string, help=help,
+        states={
+            'readonly': Eval('state') != 'pending',
+            })
+
+
+def as_date(value):
+    "Return the date of a value read by SQL (SQLite gives aggregates as text)"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+class Survey(Workflow, ModelSQL, ModelView):
+    __name__ = 'service.survey'
+    __string__ = "Service Survey"
+
+    _pending = {
+        'readonly': Eval('state') != 'pending',
+        }
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_pending)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, states=_pending,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    request = fields.Many2One(
+        'service.request', "Request", states=_pending,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('party', '=', Eval('party', -1)),
+            ])
+    dispatch = fields.Many2One(
+        'service.dispatch', "Work Order", states=_pending,
+        domain=[('request', '=', Eval('request', -1))])
+    technician = fields.Many2One(
+        'company.employee', "Technician", states=_pending,
+        domain=[('company', '=', Eval('company', -1))])
+    kind = fields.Selection([
+            ('follow_up', "Follow-up"),
+            ('periodic', "Periodic Revisit"),
+            ('complaint', "Complaint"),
+            ], "Kind", required=True, states=_pending)
+    due_date = fields.Date("Due Date", required=True, states=_pending)
+    date = fields.Date("Date", states=_pending, help="When the call was made.")
+    attitude = score_field("Attitude", "The technician's attitude, 1 to 5.")
+    timeliness = score_field("Timeliness", "On time, 1 to 5.")
+    quality = score_field("Quality", "Quality of the repair, 1 to 5.")
+    overall = score_field("Overall", "Overall satisfaction, 1 to 5.")
+    comment = fields.Text("Comment", states=_pending)
+    complaint = fields.Many2One(
+        'service.request', "Complaint", readonly=True,
+        help="The complaint request opened for a low score.")
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('done', "Done"),
+            ('no_answer', "No Answer"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.request, Index.Range()),
+                    (t.kind, Index.Equality(cardinality='low'))),
+                Index(t, (t.party, Index.Range()),
+                    (t.kind, Index.Equality(cardinality='low'))),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state == 'pending'),
+                })
+        cls._order = [('due_date', 'ASC'), ('id', 'ASC')]
+        cls._transitions |= {
+            ('pending', 'done'),
+            ('pending', 'no_answer'),
+            ('pending', 'cancelled'),
+            ('no_answer', 'pending'),
+            ('cancelled', 'pending'),
+            }
+        cls._buttons.update({
+                'answer': {
+                    'invisible': Eval('state') != 'pending',
+                    'depends': ['state'],
+                    },
+                'no_answer': {
+                    'invisible': Eval('state') != 'pending',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'pending',
+                    'depends': ['state'],
+                    },
+                'pending': {
+                    'invisible': ~Eval('state').in_(['no_answer', 'cancelled']),
+                    'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'pending'
+
+    @staticmethod
+    def default_kind():
+        return 'follow_up'
+
+    @classmethod
+    def default_due_date(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        return Date.today()
+
+    @fields.depends('request', 'party', 'dispatch', 'technician')
+    def on_change_request(self):
+        if self.request:
+            self.party = self.request.party
+            dispatch = self.request.last_dispatch()
+            if dispatch:
+                self.dispatch = dispatch
+                self.technician = dispatch.technician
+
+    def get_rec_name(self, name):
+        return f'{self.party.rec_name} @ {self.due_date}'
+
+    @classmethod
+    def validate_fields(cls, surveys, field_names):
+        super().validate_fields(surveys, field_names)
+        if field_names & set(SCORES):
+            for survey in surveys:
+                for name in SCORES:
+                    score = getattr(survey, name)
+                    if score is not None and not 1 <= score <= 5:
+                        raise SurveyValidationError(gettext(
+                                'service_kpi.msg_survey_score_range',
+                                survey=survey.rec_name,
+                                field=cls.fields_get(
+                                    [name])[name]['string']))
+
+    @classmethod
+    def check_modification(cls, mode, surveys, values=None, external=False):
+        super().check_modification(
+            mode, surveys, values=values, external=external)
+        if mode == 'delete':
+            for survey in surveys:
+                if survey.state == 'done':
+                    raise SurveyDeleteError(gettext(
+                            'service_kpi.msg_survey_delete_done',
+                            survey=survey.rec_name))
+
+    @classmethod
+    def check_transition(cls, surveys, state):
+        selection = dict(cls.fields_get(['state'])['state']['selection'])
+        for survey in surveys:
+            if (survey.state, state) not in cls._transitions:
+                raise SurveyValidationError(gettext(
+                        'service_kpi.msg_survey_invalid_transition',
+                        survey=survey.rec_name,
+                        state=selection[survey.state],
+                        target=selection[state]))
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('done')
+    @Workflow.transition('done')
+    def answer(cls, surveys):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        today = Date.today()
+        for survey in surveys:
+            if survey.overall is None:
+                raise SurveyValidationError(gettext(
+                        'service_kpi.msg_survey_overall_required',
+                        survey=survey.rec_name))
+            if not survey.date:
+                survey.date = today
+        cls.save(surveys)
+        cls.open_complaints([s for s in surveys if s.overall <= LOW_SCORE])
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('no_answer')
+    @Workflow.transition('no_answer')
+    def no_answer(cls, surveys):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('cancelled')
+    @Workflow.transition('cancelled')
+    def cancel(cls, surveys):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @checked_transition('pending')
+    @Workflow.transition('pending')
+    def pending(cls, surveys):
+        pass
+
+    @classmethod
+    def open_complaints(cls, surveys):
+        "Open a complaint request for each survey with a low score"
+        pool = Pool()
+        Request = pool.get('service.request')
+        RequestType = pool.get('service.request.type')
+        surveys = [s for s in surveys if not s.complaint]
+        if not surveys:
+            return
+        complaint_type, = RequestType.search([('code', '=', 'complaint')])
+        requests = []
+        for survey in surveys:
+            description = gettext(
+                'service_kpi.msg_complaint_description',
+                survey=survey.rec_name, overall=survey.overall,
+                comment=survey.comment or '')
+            requests.append(Request(
+                    company=survey.company,
+                    party=survey.party,
+                    type=complaint_type,
+                    channel='phone',
+                    priority='high',
+                    equipment=survey.request.equipment
+                    if survey.request else None,
+                    description=description))
+        Request.save(requests)
+        for survey, request in zip(surveys, requests):
+            survey.complaint = request
+        cls.save(surveys)
+
+    @classmethod
+    def create_follow_ups(cls, date=None):
+        """Create one follow-up call per resolved request, due
+        follow_up_days after its resolution"""
+        pool = Pool()
+        Request = pool.get('service.request')
+        Configuration = pool.get('service.configuration')
+        request = Request.__table__()
+        survey = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        configuration = Configuration(1)
+        already = survey.select(survey.request,
+            where=(survey.kind == 'follow_up') & (survey.request != Null))
+        cursor.execute(*request.select(request.id,
+                where=request.state.in_(['resolved', 'closed'])
+                & (request.resolved_date != Null)
+                & ~request.id.in_(already)))
+        request_ids = [i for i, in cursor]
+        surveys = []
+        for sub_ids in _slices(request_ids):
+            for record in Request.browse(sub_ids):
+                days = configuration.get_multivalue(
+                    'follow_up_days', company=record.company.id)
+                resolved = to_local(
+                    record.resolved_date,
+                    company_timezone(record.company)).date()
+                dispatch = record.last_dispatch()
+                surveys.append(cls(
+                        company=record.company,
+                        party=record.party,
+                        request=record,
+                        dispatch=dispatch,
+                        technician=dispatch.technician if dispatch else None,
+                        kind='follow_up',
+                        due_date=resolved + dt.timedelta(days=days)))
+        cls.save(surveys)
+        return surveys
+
+    @classmethod
+    def create_periodic(cls, date=None):
+        """Create the revisit calls due: every 6 months for important
+        customers, yearly for the others who had service"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Request = pool.get('service.request')
+        Party = pool.get('party.party')
+        request = Request.__table__()
+        survey = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        if date is None:
+            date = Date.today()
+        # The last contact with each customer who had service: the latest
+        # periodic call, else the first resolution
+        cursor.execute(*request.select(
+                request.company, request.party, Min(request.resolved_date),
+                where=request.resolved_date != Null,
+                group_by=[request.company, request.party]))
+        first = {(c, p): as_date(d) for c, p, d in cursor}
+        cursor.execute(*survey.select(
+                survey.company, survey.party, Max(survey.due_date),
+                where=(survey.kind == 'periodic')
+                & (survey.state != 'cancelled'),
+                group_by=[survey.company, survey.party]))
+        last_call = {(c, p): as_date(d) for c, p, d in cursor}
+        parties = {p.id: p for p in Party.browse(list({p for _, p in first}))}
+        surveys = []
+        for (company, party_id), resolved in first.items():
+            party = parties[party_id]
+            months = (IMPORTANT_MONTHS if party.service_important
+                else OTHER_MONTHS)
+            last = last_call.get((company, party_id), resolved)
+            due = last + relativedelta(months=months)
+            if due <= date:
+                surveys.append(cls(
+                        company=company, party=party, kind='periodic',
+                        due_date=due))
+        cls.save(surveys)
+        return surveys
+
+
+def _slices(ids, size=1000):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    service_important = fields.Boolean(
+        "Important Service Customer",
+        help="Revisited every 6 months instead of yearly.")
+
+
+class Request(metaclass=PoolMeta):
+    __name__ = 'service.request'
+
+    surveys = fields.One2Many(
+        'service.survey', 'request', "Surveys", readonly=True)
+
+    def last_dispatch(self):
+        "Return the last done work order of the request or None"
+        done = [d for d in self.dispatches if d.state == 'done']
+        if done:
+            return max(done, key=lambda d: (d.departure_date, d.id))
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('service.survey|create_follow_ups',
+                    "Create Follow-up Surveys"),
+                ('service.survey|create_periodic',
+                    "Create Periodic Revisit Surveys"),
+                ])
