@@ -1,6 +1,10 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
+import logging
+
+from dateutil.relativedelta import relativedelta
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
@@ -8,6 +12,18 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ContractDeleteError, ContractValidationError
+
+logger = logging.getLogger(__name__)
+
+
+def last_due_date(start, months, date):
+    "Return the last of start + k × months (k = 1, 2...) not after date"
+    elapsed = (date.year - start.year) * 12 + date.month - start.month
+    count = elapsed // months
+    if count > 0 and start + relativedelta(months=count * months) > date:
+        count -= 1
+    if count > 0:
+        return start + relativedelta(months=count * months)
 
 
 class Contract(Workflow, ModelSQL, ModelView):
@@ -55,6 +71,15 @@ class Contract(Workflow, ModelSQL, ModelView):
         states={
             'readonly': Eval('state').in_(['expired', 'cancelled']),
             })
+    visit_interval_months = fields.Integer(
+        "Inspection Interval",
+        states={
+            'invisible': Eval('kind') != 'maintenance',
+            'readonly': Eval('state').in_(['expired', 'cancelled']),
+            },
+        help="The months between two scheduled inspections of each "
+        "equipment, counted from the start date.\n"
+        "Leave empty for no scheduled inspection.")
     description = fields.Text("Description")
     state = fields.Selection([
             ('draft', "Draft"),
@@ -138,6 +163,13 @@ class Contract(Workflow, ModelSQL, ModelView):
                     raise ContractValidationError(gettext(
                             'service_desk.msg_contract_end_before_start',
                             contract=contract.rec_name))
+        if 'visit_interval_months' in field_names:
+            for contract in contracts:
+                if (contract.visit_interval_months is not None
+                        and contract.visit_interval_months <= 0):
+                    raise ContractValidationError(gettext(
+                            'service_desk.msg_contract_visit_interval_positive',
+                            contract=contract.rec_name))
 
     @classmethod
     def check_modification(cls, mode, contracts, values=None, external=False):
@@ -195,6 +227,77 @@ class Contract(Workflow, ModelSQL, ModelView):
                     ('state', '=', 'active'),
                     ('end_date', '<', date),
                     ]))
+
+    @classmethod
+    def create_inspections(cls, date=None):
+        "Create the inspection requests due on the maintenance contracts"
+        pool = Pool()
+        Request = pool.get('service.request')
+        RequestType = pool.get('service.request.type')
+        transaction = Transaction()
+        types = RequestType.search([('code', '=', 'inspection')], limit=1)
+        if not types:
+            logger.warning("No active request type with code 'inspection'")
+            return
+        type_, = types
+        contracts = cls.search([
+                ('state', '=', 'active'),
+                ('kind', '=', 'maintenance'),
+                ('visit_interval_months', '!=', None),
+                ])
+        # Each contract in its own commit, so that one whose data is wrong
+        # does not prevent the inspections of the others
+        for contract in contracts:
+            try:
+                Request.save(contract.inspection_requests(type_, date))
+            except Exception:
+                transaction.rollback()
+                logger.exception(
+                    "Could not create the inspections of service contract %d",
+                    contract.id)
+            else:
+                transaction.commit()
+
+    def inspection_requests(self, type_, date=None):
+        "Return the inspection requests due by the date not yet created"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Request = pool.get('service.request')
+        if date is None:
+            with Transaction().set_context(company=self.company.id):
+                date = Date.today()
+        if self.end_date:
+            date = min(date, self.end_date)
+        due_date = last_due_date(
+            self.start_date, self.visit_interval_months, date)
+        if not due_date:
+            return []
+        inspected = {r.equipment for r in Request.search([
+                    ('inspection_contract', '=', self.id),
+                    ('inspection_due_date', '=', due_date),
+                    ])}
+        return [self.inspection_request(type_, equipment, due_date)
+            for equipment in self.equipments
+            if equipment.active and equipment not in inspected]
+
+    def inspection_request(self, type_, equipment, due_date):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Request = pool.get('service.request')
+        request = Request(
+            company=self.company, party=self.party, type=type_,
+            channel='field', priority='normal', quantity=1,
+            equipment=equipment, address=None, contact=None,
+            inspection_contract=self, inspection_due_date=due_date)
+        request.on_change_party()
+        request.on_change_equipment()
+        lang = Lang.get()
+        request.description = gettext(
+            'service_desk.msg_contract_inspection_description',
+            contract=self.rec_name,
+            equipment=equipment.rec_name,
+            date=lang.strftime(due_date))
+        return request
 
 
 class ContractEquipment(ModelSQL):

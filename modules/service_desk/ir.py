@@ -10,5 +10,9 @@ class Cron(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.method.selection.append(
-            ('service.contract|expire_ended', "Expire Service Contracts"))
+        cls.method.selection.extend([
+                ('service.contract|expire_ended',
+                    "Expire Service Contracts"),
+                ('service.contract|create_inspections',
+                    "Create Inspection Requests"),
+                ])

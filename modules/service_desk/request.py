@@ -180,6 +180,18 @@ class Request(Workflow, ModelSQL, ModelView):
             'required': Eval('state').in_(['resolved', 'closed']),
             })
     reopen_count = fields.Integer("Reopened", readonly=True)
+    inspection_contract = fields.Many2One(
+        'service.contract', "Inspection Contract", readonly=True,
+        states={
+            'invisible': ~Eval('inspection_contract'),
+            },
+        help="The maintenance contract whose scheduled inspection "
+        "this request is.")
+    inspection_due_date = fields.Date(
+        "Inspection Due Date", readonly=True,
+        states={
+            'invisible': ~Eval('inspection_contract'),
+            })
     employee = fields.Many2One(
         'company.employee', "Responsible", states=_active,
         domain=[
@@ -208,6 +220,11 @@ class Request(Workflow, ModelSQL, ModelView):
                     where=t.state.in_(
                         ['draft', 'open', 'waiting', 'in_progress'])),
                 })
+        cls._sql_indexes.add(
+            Index(t,
+                (t.inspection_contract, Index.Range()),
+                (t.inspection_due_date, Index.Range()),
+                where=t.inspection_contract != Null))
         cls._order = [
             ('reported_date', 'DESC'),
             ('id', 'DESC'),
@@ -381,6 +398,30 @@ class Request(Workflow, ModelSQL, ModelView):
                     raise RequestValidationError(gettext(
                             'service_desk.msg_request_quantity_positive',
                             request=request.rec_name))
+        if field_names & {
+                'inspection_contract', 'inspection_due_date', 'equipment'}:
+            cls.check_inspection_unique(requests)
+
+    @classmethod
+    def check_inspection_unique(cls, requests):
+        "Refuse a second request for the same scheduled inspection"
+        for request in requests:
+            if not request.inspection_contract:
+                continue
+            others = cls.search([
+                    ('id', '!=', request.id),
+                    ('inspection_contract', '=',
+                        request.inspection_contract.id),
+                    ('inspection_due_date', '=', request.inspection_due_date),
+                    ('equipment', '=',
+                        request.equipment.id if request.equipment else None),
+                    ], limit=1)
+            if others:
+                other, = others
+                raise RequestValidationError(gettext(
+                        'service_desk.msg_request_inspection_unique',
+                        request=request.rec_name,
+                        other=other.rec_name))
 
     @classmethod
     def check_modification(cls, mode, requests, values=None, external=False):
@@ -411,7 +452,8 @@ class Request(Workflow, ModelSQL, ModelView):
         for name in ['number', 'accepted_date', 'resolved_date',
                 'closed_date', 'warranty', 'contract', 'response_deadline',
                 'resolution_deadline', 'resolution', 'wait_reason',
-                'state_before_wait', 'acceptance_deadline']:
+                'state_before_wait', 'acceptance_deadline',
+                'inspection_contract', 'inspection_due_date']:
             default.setdefault(name, None)
         default.setdefault('pauses', None)
         default.setdefault('reopen_count', 0)
