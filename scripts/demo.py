@@ -99,6 +99,8 @@ def populate(config_file):
     _stock(company, products)
     technicians = _technicians(company, employees)
     _requests(parties, equipment, products, technicians)
+    scores = _history(parties, equipment, products, technicians)
+    _surveys(scores)
     return True
 
 
@@ -421,7 +423,7 @@ BUTTONS = {
 
 
 def _dispatch(request, start, products, technicians, technician, state,
-        parts, hours):
+        parts, hours, cause="Worn part"):
     "Create a work order and take it to state"
     from proteus import Model
     Dispatch = Model.get('service.dispatch')
@@ -452,13 +454,132 @@ def _dispatch(request, start, products, technicians, technician, state,
         if step == 'done':
             log = dispatch.repair_logs.new(result='fixed')
             log.symptom = request.description
-            log.cause = "Worn part"
+            log.cause = cause
             log.action = "Replaced the part and tested"
             dispatch.signed_by = request.party.name
             dispatch.signature = SIGNATURE
             dispatch.save()
         dispatch.click(BUTTONS[step])
     return dispatch
+
+
+# The last months' repairs, so that the KPIs and the surveys have a history:
+# (party, equipment, days ago, technician, hours to accept, hours to
+# resolve, cause, overall score at the follow-up call)
+HISTORY = [
+    ('zhang', 'zhang_ac', 150, 'liu', 1, 20, "Drain pipe blocked", 5),
+    ('li', 'li_fridge', 140, 'chen', 3, 50, "Thermostat worn", 4),
+    ('wang', 'wang_ac', 125, 'zhao', 2, 30, "Fan bearing worn", 5),
+    ('hotel', 'hotel_ac1', 110, 'liu', 1, 12, "Refrigerant leak", 4),
+    ('hotel', 'hotel_ac2', 95, 'chen', 6, 80, "Refrigerant leak", 3),
+    ('clinic', 'clinic_fridge', 85, 'zhao', 1, 6, "Thermostat worn", 5),
+    ('school', 'school_heater', 70, 'liu', 2, 26, "Ignition electrode worn",
+        4),
+    ('clinic', 'clinic_fridge', 60, 'chen', 1, 10, "Thermostat worn", 2),
+    ('zhang', 'zhang_heater', 45, 'zhao', 4, 40, "Ignition electrode worn",
+        5),
+    ('hotel', 'hotel_ac1', 35, 'liu', 1, 9, "Drain pipe blocked", 4),
+    ('li', 'li_fridge', 25, 'zhao', 2, 28, "Door gasket torn", 5),
+    ('wang', 'wang_ac', 15, 'chen', 3, 22, "Fan bearing worn", 1),
+    ]
+
+
+def _history(parties, equipment, products, technicians):
+    """Repairs of the last months, run through the same buttons, then
+    dated as they happened (as when a department imports its history)"""
+    from proteus import Model
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Request = Model.get('service.request')
+    RequestType = Model.get('service.request.type')
+    repair, = RequestType.find([('code', '=', 'repair')])
+    now = dt.datetime.now().replace(minute=0, second=0, microsecond=0)
+    dates, scores = [], {}
+    for (party, item, days, technician, accept, resolve, cause,
+            score) in HISTORY:
+        reported = now - dt.timedelta(days=days, hours=5)
+        request = Request(party=parties[party], type=repair)
+        request.equipment = equipment[item]
+        request.channel = 'phone'
+        request.reported_date = reported
+        request.description = "Customer reports: %s." % cause.lower()
+        request.save()
+        request.click('open')
+        # Planned now, so that the booking never clashes with the present
+        start = now - dt.timedelta(days=400 - days)
+        dispatch = _dispatch(request, start, products, technicians,
+            technician, 'done', [], 1, cause=cause)
+        request.reload()
+        request.resolution = "%s: repaired and tested." % cause
+        request.click('resolve')
+        request.click('close')
+        scores[request.id] = score
+        dates.append((request.id, dispatch.id, reported,
+                reported + dt.timedelta(hours=accept),
+                reported + dt.timedelta(hours=resolve)))
+    context = pconfig_context()
+    with Transaction().start(DATABASE, 0, context=context):
+        pool = Pool()
+        PRequest = pool.get('service.request')
+        Dispatch = pool.get('service.dispatch')
+        Log = pool.get('service.repair.log')
+        for request_id, dispatch_id, reported, accepted, resolved in dates:
+            arrival = accepted + dt.timedelta(hours=2)
+            departure = min(arrival + dt.timedelta(hours=2), resolved)
+            PRequest.write([PRequest(request_id)], {
+                    'accepted_date': accepted,
+                    'resolved_date': resolved,
+                    'closed_date': resolved + dt.timedelta(days=1),
+                    })
+            dispatch = Dispatch(dispatch_id)
+            Dispatch.write([dispatch], {
+                    'planned_start': arrival,
+                    'planned_end': departure,
+                    'arrival_date': arrival,
+                    'departure_date': departure,
+                    'signed_date': departure,
+                    'report_due_date': (departure + dt.timedelta(days=2)
+                        ).date(),
+                    'report_received_date': (departure
+                        + dt.timedelta(days=1)).date(),
+                    })
+            Log.write(list(dispatch.repair_logs), {'date': departure})
+        PRequest.update_deadlines(
+            PRequest.browse([d[0] for d in dates]))
+    return scores
+
+
+def pconfig_context():
+    "The context of the proteus connection: the user's company"
+    from proteus import config as pconfig
+    return pconfig.get_config().context
+
+
+def _surveys(scores):
+    """The follow-up calls of the history: the scheduled task creates them,
+    the desk records the answers on the day they were due; a low score
+    opens a complaint"""
+    from proteus import Model
+    Cron = Model.get('ir.cron')
+    Survey = Model.get('service.survey')
+    cron, = Cron.find([
+            ('method', '=', 'service.survey|create_follow_ups'),
+            ])
+    cron.click('run_once')
+    for survey in Survey.find([
+                ('kind', '=', 'follow_up'),
+                ('state', '=', 'pending'),
+                ('request', 'in', list(scores)),
+                ]):
+        overall = scores[survey.request.id]
+        survey.date = survey.due_date
+        survey.attitude = max(overall, 3)
+        survey.timeliness = overall
+        survey.quality = overall
+        survey.overall = overall
+        if overall <= 2:
+            survey.comment = "The same fault came back within weeks."
+        survey.click('answer')
 
 
 def _invoice():
