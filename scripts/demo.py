@@ -5,7 +5,9 @@
 """Create the demo database once, then serve it: what `make demo` runs.
 
 The SQLite database lives in var/demo/.  A second run updates the modules
-and keeps the data it finds: it never loads the demo data twice.
+and keeps the data it finds: it never loads the demo data twice.  With
+``--database-uri postgresql://USER@HOST:PORT/`` the database is created on
+that PostgreSQL server instead (the upgrade test uses it).
 """
 import argparse
 import datetime as dt
@@ -42,14 +44,15 @@ HOLIDAYS += [dt.date(2026, 5, 1) + dt.timedelta(days=i) for i in range(5)]
 HOLIDAYS += [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(7)]
 
 
-def write_config(var, port):
+def write_config(var, port, web_root=None, uri='sqlite://'):
     path = var / 'trytond.conf'
+    web = f"root = {web_root}\n" if web_root else ""
     path.write_text(
         "[database]\n"
-        "uri = sqlite://\n"
+        f"uri = {uri}\n"
         f"path = {var}\n"
         "[web]\n"
-        f"listen = localhost:{port}\n")
+        f"listen = localhost:{port}\n" + web)
     return path
 
 
@@ -64,16 +67,47 @@ def trytond_admin(config_file, *args):
             env=env, check=True)
 
 
-def create_database(var, config_file):
-    database = var / f'{DATABASE}.sqlite'
-    if not database.exists():
-        database.touch()
-        print(f"Creating the database {database}", flush=True)
+def is_postgresql(uri):
+    return uri.startswith(('postgresql:', 'postgres:'))
+
+
+def _postgresql(uri, statement):
+    "Run statement on the server of uri, outside any database"
+    import psycopg
+    base = uri.split('?')[0].rstrip('/')
+    with psycopg.connect(base + '/postgres', autocommit=True) as connection:
+        cursor = connection.execute(statement)
+        return cursor.fetchall() if cursor.description else None
+
+
+def database_exists(var, uri):
+    if is_postgresql(uri):
+        return bool(_postgresql(uri,
+                "SELECT 1 FROM pg_database "
+                f"WHERE datname = '{DATABASE}'"))
+    return (var / f'{DATABASE}.sqlite').exists()
+
+
+def drop_database(var, uri):
+    if is_postgresql(uri):
+        _postgresql(uri, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    else:
+        (var / f'{DATABASE}.sqlite').unlink(missing_ok=True)
+
+
+def create_database(var, config_file, uri='sqlite://'):
+    if not database_exists(var, uri):
+        if is_postgresql(uri):
+            _postgresql(uri, f'CREATE DATABASE "{DATABASE}" '
+                "TEMPLATE template0 ENCODING 'unicode'")
+        else:
+            (var / f'{DATABASE}.sqlite').touch()
+        print(f"Creating the database {DATABASE}", flush=True)
         try:
             trytond_admin(
                 config_file, '--all', '--email', 'admin@example.com')
         except BaseException:
-            database.unlink()
+            drop_database(var, uri)
             raise
     print("Activating " + ', '.join(MODULES), flush=True)
     trytond_admin(config_file, '-u', *MODULES, '--activate-dependencies')
@@ -601,29 +635,50 @@ def serve(config_file):
 
 
 def main():
+    global DATABASE
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--port', type=int, default=8000)
     parser.add_argument(
         '--var', type=pathlib.Path, default=ROOT / 'var' / 'demo',
         help="where the database and the configuration go")
     parser.add_argument(
+        '--web-root', type=pathlib.Path,
+        help="the web client (tryton-sao) to serve, as `make web` installs "
+        "it")
+    parser.add_argument(
         '--no-serve', dest='serve', action='store_false',
         help="prepare the database and stop")
+    parser.add_argument(
+        '--database-uri', default='sqlite://',
+        help="where the database lives: sqlite:// (in --var, the default) "
+        "or postgresql://USER@HOST:PORT/")
+    parser.add_argument(
+        '--database', default=DATABASE,
+        help=f"the database's name ({DATABASE})")
     args = parser.parse_args()
+    DATABASE = args.database
     var = args.var.resolve()
     var.mkdir(parents=True, exist_ok=True)
-    config_file = write_config(var, args.port)
-    create_database(var, config_file)
+    web_root = None
+    if args.web_root:
+        web_root = args.web_root.resolve()
+        if not (web_root / 'index.html').is_file():
+            parser.error(f"no web client in {web_root}: run `make web`")
+    config_file = write_config(var, args.port, web_root, args.database_uri)
+    create_database(var, config_file, args.database_uri)
     try:
         populate(config_file)
     except BaseException:
         # Never leave half the demo data: the next run starts afresh
-        (var / f'{DATABASE}.sqlite').unlink()
+        drop_database(var, args.database_uri)
         raise
     print(
         f"\nService demo database '{DATABASE}' ready.\n"
-        f"Server: http://localhost:{args.port}/ (database {DATABASE})\n"
-        "Log in as:\n" + ''.join(
+        + (f"Web client: http://localhost:{args.port}/ (database "
+            f"{DATABASE})\n" if web_root else
+            f"Server: http://localhost:{args.port}/ (database {DATABASE}; "
+            "JSON-RPC only, `make demo` serves the web client too)\n")
+        + "Log in as:\n" + ''.join(
             f"  {login:10} password {password:16} {name}\n"
             for login, name, password, _ in USERS), flush=True)
     if args.serve:

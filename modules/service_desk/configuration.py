@@ -4,7 +4,7 @@
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
 
 request_sequence = fields.Many2One(
@@ -30,11 +30,11 @@ default_sla = fields.Many2One(
     "name none.")
 acceptance_hours = fields.Integer(
     "Acceptance Hours", required=True,
-    domain=[('acceptance_hours', '>', 0)],
+    domain=[('acceptance_hours', '>', 0), ('acceptance_hours', '<=', 8760)],
     help="A request must be accepted within this many hours of its report.")
 follow_up_days = fields.Integer(
     "Follow-up Days", required=True,
-    domain=[('follow_up_days', '>=', 0)],
+    domain=[('follow_up_days', '>=', 0), ('follow_up_days', '<=', 365)],
     help="The customer is called back this many days after resolution.")
 
 
@@ -125,3 +125,12 @@ class ConfigurationCompany(ModelSQL, CompanyValueMixin):
     @classmethod
     def default_follow_up_days(cls):
         return 3
+
+
+class ConfigurationComplaint(metaclass=PoolMeta):
+    __name__ = 'service.configuration'
+
+    complaint_type = fields.Many2One(
+        'sale.complaint.type', "Complaint Type",
+        help="The type of the sale complaints that complaint requests "
+        "raise.")

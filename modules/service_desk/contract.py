@@ -245,18 +245,20 @@ class Contract(Workflow, ModelSQL, ModelView):
                 ('kind', '=', 'maintenance'),
                 ('visit_interval_months', '!=', None),
                 ])
-        # Each contract in its own commit, so that one whose data is wrong
-        # does not prevent the inspections of the others
-        for contract in contracts:
+        # Each contract in a transaction of its own, so that one whose data
+        # is wrong does not prevent the inspections of the others.  The
+        # task's own transaction is never committed here: it keeps the lock
+        # that stops another trytond-cron process from running the task at
+        # the same time and creating the same inspections again.
+        for contract_id in map(int, contracts):
             try:
-                Request.save(contract.inspection_requests(type_, date))
+                with transaction.new_transaction():
+                    Request.save(cls(contract_id).inspection_requests(
+                            RequestType(type_.id), date))
             except Exception:
-                transaction.rollback()
                 logger.exception(
                     "Could not create the inspections of service contract %d",
-                    contract.id)
-            else:
-                transaction.commit()
+                    contract_id)
 
     def inspection_requests(self, type_, date=None):
         "Return the inspection requests due by the date not yet created"

@@ -3,11 +3,14 @@
 # copyright notices and license terms.
 from dateutil.relativedelta import relativedelta
 
+from trytond import backend
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateAction, StateView, Wizard
 
 
 class Equipment(DeactivableMixin, ModelSQL, ModelView):
@@ -67,6 +70,9 @@ class Equipment(DeactivableMixin, ModelSQL, ModelView):
             ]
         cls._sql_indexes.add(
             Index(t, (t.serial_number, Index.Similarity())))
+        cls._buttons.update({
+                'create_request': {},
+                })
 
     @staticmethod
     def default_company():
@@ -109,6 +115,11 @@ class Equipment(DeactivableMixin, ModelSQL, ModelView):
             ('serial_number', operator, operand, *extra),
             ('product.rec_name', operator, operand, *extra),
             ]
+
+    @classmethod
+    @ModelView.button_action('service_desk.wizard_equipment_create_request')
+    def create_request(cls, equipments):
+        pass
 
     def covering_contract(self, date):
         for contract in self.contracts:
@@ -156,3 +167,184 @@ class EquipmentLot(metaclass=PoolMeta):
     def on_change_lot(self):
         if self.lot and not self.serial_number:
             self.serial_number = self.lot.number
+
+
+class EquipmentSale(metaclass=PoolMeta):
+    __name__ = 'service.equipment'
+
+    origin_move = fields.Many2One(
+        'stock.move', "Origin Move", readonly=True,
+        states={
+            'invisible': ~Eval('origin_move'),
+            },
+        help="The delivery to the customer that added the equipment "
+        "to the installed base.")
+
+    @classmethod
+    def copy(cls, equipments, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('origin_move', None)
+        return super().copy(equipments, default=default)
+
+    @classmethod
+    def record_delivered(cls, moves):
+        """Add to the installed base the units with warranty and lot
+        that the moves delivered to customers
+
+        A unit already known is not added twice: if it had come back, it
+        is active again with its new owner."""
+        moves = [m for m in moves
+            if m.state == 'done' and m.lot
+            and m.to_location.type == 'customer'
+            and m.product.service_warranty_months is not None]
+        known = cls._known_units(moves)
+        equipments = []
+        for move in moves:
+            key = (move.company.id, move.product.id, move.lot.number)
+            equipment = (known.get((move.company.id, move.lot.id))
+                or known.get(key))
+            if equipment is None:
+                equipment = known[key] = cls(
+                    company=move.company, product=move.product,
+                    serial_number=move.lot.number)
+            elif equipment.active:
+                if not equipment.lot:
+                    equipment.lot = move.lot
+                    equipments.append(equipment)
+                continue
+            for name, value in cls._delivery_values(move).items():
+                setattr(equipment, name, value)
+            equipment.warranty_end = equipment.on_change_with_warranty_end()
+            equipments.append(equipment)
+        cls.save(equipments)
+
+    @classmethod
+    def _known_units(cls, moves):
+        "Return the equipment of the moved units by company and lot or serial"
+        known = {}
+        with Transaction().set_context(active_test=False):
+            for sub_moves in grouped_slice(
+                    moves, backend.MAX_QUERY_PARAMS // 4):
+                sub_moves = list(sub_moves)
+                for equipment in cls.search([
+                            ('company', 'in',
+                                list({m.company.id for m in sub_moves})),
+                            ['OR',
+                                ('lot', 'in', [m.lot.id for m in sub_moves]),
+                                [
+                                    ('product', 'in', [
+                                            m.product.id for m in sub_moves]),
+                                    ('serial_number', 'in', [
+                                            m.lot.number for m in sub_moves]),
+                                    ],
+                                ],
+                            ]):
+                    known[(equipment.company.id, equipment.product.id,
+                            equipment.serial_number)] = equipment
+                    if equipment.lot:
+                        known[(equipment.company.id, equipment.lot.id)] = (
+                            equipment)
+        return known
+
+    @classmethod
+    def _delivery_values(cls, move):
+        shipment = move.shipment
+        address = shipment.delivery_address
+        if address and address.party != shipment.customer:
+            # Picked up at the warehouse: the address is not the customer's
+            address = None
+        return {
+            'active': True,
+            'party': shipment.customer,
+            'address': address,
+            'lot': move.lot,
+            'sale_date': shipment.effective_date or move.effective_date,
+            'origin_move': move,
+            }
+
+    @classmethod
+    def record_returned(cls, moves):
+        "Retire from the installed base the units that customers returned"
+        moves = [m for m in moves
+            if m.state == 'done' and m.lot
+            and m.from_location.type == 'customer']
+        equipments = []
+        for sub_moves in grouped_slice(moves, backend.MAX_QUERY_PARAMS // 2):
+            sub_moves = list(sub_moves)
+            equipments.extend(cls.search([
+                        ('company', 'in',
+                            list({m.company.id for m in sub_moves})),
+                        ('lot', 'in', [m.lot.id for m in sub_moves]),
+                        ]))
+        if equipments:
+            cls.write(equipments, {'active': False})
+
+
+class EquipmentCreateRequestStart(ModelView):
+    __name__ = 'service.equipment.create_request.start'
+    __string__ = "Create Service Request"
+
+    type = fields.Many2One('service.request.type', "Type", required=True)
+    channel = fields.Selection('get_channels', "Channel", required=True)
+    priority = fields.Selection(
+        'get_priorities', "Priority", required=True, sort=False)
+    description = fields.Text("Description", required=True)
+
+    @classmethod
+    def get_channels(cls):
+        pool = Pool()
+        Request = pool.get('service.request')
+        return Request.fields_get(['channel'])['channel']['selection']
+
+    @classmethod
+    def get_priorities(cls):
+        pool = Pool()
+        Request = pool.get('service.request')
+        return Request.fields_get(['priority'])['priority']['selection']
+
+    @classmethod
+    def default_channel(cls):
+        pool = Pool()
+        Request = pool.get('service.request')
+        return Request.default_channel()
+
+    @classmethod
+    def default_priority(cls):
+        pool = Pool()
+        Request = pool.get('service.request')
+        return Request.default_priority()
+
+
+class EquipmentCreateRequest(Wizard):
+    "Open a draft service request for each equipment"
+    __name__ = 'service.equipment.create_request'
+
+    start = StateView('service.equipment.create_request.start',
+        'service_desk.equipment_create_request_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Create", 'create_', 'tryton-ok', default=True),
+            ])
+    create_ = StateAction('service_desk.act_request_form')
+
+    def do_create_(self, action):
+        pool = Pool()
+        Request = pool.get('service.request')
+        requests = [self.get_request(e) for e in self.records]
+        Request.save(requests)
+        if len(requests) == 1:
+            action['views'].reverse()
+        return action, {'res_id': [r.id for r in requests]}
+
+    def get_request(self, equipment):
+        pool = Pool()
+        Request = pool.get('service.request')
+        request = Request(
+            company=equipment.company,
+            equipment=equipment,
+            type=self.start.type,
+            channel=self.start.channel,
+            priority=self.start.priority,
+            description=self.start.description)
+        # Fills the customer, the address and the product from the equipment
+        request.on_change_equipment()
+        return request

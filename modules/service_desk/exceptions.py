@@ -21,6 +21,10 @@ class RequestModificationError(AccessError):
     pass
 
 
+class RequestComplaintError(UserError):
+    pass
+
+
 class EquipmentValidationError(ValidationError):
     pass
 

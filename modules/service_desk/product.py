@@ -12,7 +12,14 @@ class Template(metaclass=PoolMeta):
         "Warranty Months",
         domain=['OR',
             ('service_warranty_months', '=', None),
-            ('service_warranty_months', '>=', 0),
+            [
+                ('service_warranty_months', '>=', 0),
+                ('service_warranty_months', '<=', 1200),
+                ],
             ],
         help="The months of warranty from sale or installation.")
 
+
+class Product(metaclass=PoolMeta):
+    "Set up again so that the product shows the template's new fields"
+    __name__ = 'product.product'

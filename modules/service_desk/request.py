@@ -10,13 +10,14 @@ from sql.functions import CharLength
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.pool import Pool
+from trytond.modules.company import CompanyReport
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import (
-    RequestDeleteError, RequestModificationError, RequestValidationError,
-    RequestWorkflowError)
+    RequestComplaintError, RequestDeleteError, RequestModificationError,
+    RequestValidationError, RequestWorkflowError)
 from .sla import PRIORITIES, company_timezone, to_local
 from .workflow import checked_transition
 
@@ -136,9 +137,10 @@ class Request(Workflow, ModelSQL, ModelView):
             ('contract', "Contract"),
             ], "Warranty", readonly=True,
         help="Decided when the request is accepted.")
+    warranty_string = warranty.translated('warranty')
     contract = fields.Many2One('service.contract', "Contract", readonly=True)
     sla = fields.Many2One(
-        'service.sla', "SLA", states=_intake,
+        'service.sla', "SLA", states=_intake, ondelete='RESTRICT',
         domain=[
             ('company', '=', Eval('company', -1)),
             ],
@@ -771,3 +773,103 @@ class RequestPause(ModelSQL, ModelView):
     def get_duration(self, name):
         if self.end:
             return self.end - self.start
+
+
+class RequestAcknowledgement(CompanyReport):
+    "The receipt the desk gives the customer for the request"
+    __name__ = 'service.request.acknowledgement'
+
+    @classmethod
+    def execute(cls, ids, data):
+        with Transaction().set_context(address_with_party=True):
+            return super().execute(ids, data)
+
+
+class RequestComplaint(metaclass=PoolMeta):
+    __name__ = 'service.request'
+
+    complaint = fields.Many2One(
+        'sale.complaint', "Complaint", readonly=True,
+        states={
+            'invisible': ~Eval('complaint'),
+            },
+        help="The sale complaint this request raised.")
+    type_code = fields.Function(
+        fields.Char("Type Code"), 'on_change_with_type_code')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'raise_complaint': {
+                    'invisible': ((Eval('type_code') != 'complaint')
+                        | Bool(Eval('complaint'))),
+                    'depends': ['type_code', 'complaint'],
+                    },
+                })
+
+    @fields.depends('type')
+    def on_change_with_type_code(self, name=None):
+        return self.type.code if self.type else None
+
+    @classmethod
+    def copy(cls, requests, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('complaint', None)
+        return super().copy(requests, default=default)
+
+    @classmethod
+    @ModelView.button
+    def raise_complaint(cls, requests):
+        "Raise a sale complaint for each complaint request"
+        pool = Pool()
+        Complaint = pool.get('sale.complaint')
+        Configuration = pool.get('service.configuration')
+        complaint_type = Configuration(1).complaint_type
+        for request in requests:
+            if request.type.code != 'complaint':
+                raise RequestComplaintError(gettext(
+                        'service_desk.msg_request_complaint_type',
+                        request=request.rec_name,
+                        type=request.type.rec_name))
+            if request.complaint:
+                raise RequestComplaintError(gettext(
+                        'service_desk.msg_request_complaint_raised',
+                        request=request.rec_name,
+                        complaint=request.complaint.rec_name))
+            if not complaint_type:
+                raise RequestComplaintError(gettext(
+                        'service_desk.msg_request_complaint_no_type',
+                        request=request.rec_name))
+        complaints = [r.get_complaint(complaint_type) for r in requests]
+        Complaint.save(complaints)
+        for request, complaint in zip(requests, complaints):
+            request.complaint = complaint
+        cls.save(requests)
+
+    def get_complaint(self, complaint_type):
+        pool = Pool()
+        Complaint = pool.get('sale.complaint')
+        return Complaint(
+            company=self.company,
+            customer=self.party,
+            type=complaint_type,
+            origin=self._complaint_origin(complaint_type),
+            reference=self.number,
+            description=self.description)
+
+    def _complaint_origin(self, complaint_type):
+        "Return the sale or sale line of the equipment the type accepts"
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
+        # The equipment knows its delivery only with stock_lot activated
+        move = getattr(self.equipment, 'origin_move', None)
+        if not move or not isinstance(move.origin, SaleLine):
+            return None
+        line = move.origin
+        if line.sale.party != self.party:
+            return None
+        return {
+            'sale.line': line,
+            'sale.sale': line.sale,
+            }.get(complaint_type.origin.name)

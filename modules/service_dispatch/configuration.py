@@ -14,7 +14,7 @@ dispatch_sequence = fields.Many2One(
         ])
 report_days = fields.Integer(
     "Report Days", required=True,
-    domain=[('report_days', '>=', 0)],
+    domain=[('report_days', '>=', 0), ('report_days', '<=', 365)],
     help="The technician hands the signed work order back to the desk "
     "within this many days.")
 defective_location = fields.Many2One(

@@ -4,12 +4,14 @@
 import datetime as dt
 from decimal import Decimal
 
+import puremagic
 from sql import Null
 from sql.aggregate import Count
 from sql.functions import CharLength
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
 from trytond.modules.service_desk.sla import company_timezone, to_local
 from trytond.modules.service_desk.workflow import checked_transition
@@ -337,7 +339,7 @@ class Dispatch(Workflow, ModelSQL, ModelView):
 
     def get_arrival_deadline(self, name):
         request = self.request
-        if not (request.accepted_date and request.sla):
+        if not (request and request.accepted_date and request.sla):
             return None
         line = request.sla.target(request.priority)
         if not line or not line.response_hours:
@@ -690,6 +692,11 @@ class Dispatch(Workflow, ModelSQL, ModelView):
         "Create the stock moves of the parts not requested yet"
         pool = Pool()
         Move = pool.get('stock.move')
+        Part = pool.get('service.dispatch.part')
+        # Two requests of the same parts wait for each other and the second
+        # sees the moves of the first: the lock is taken at the start of the
+        # transaction
+        Part.lock([p for d in dispatches for p in d.parts])
         moves = []
         for dispatch in dispatches:
             for part in dispatch.parts:
@@ -704,6 +711,11 @@ class Dispatch(Workflow, ModelSQL, ModelView):
         "Issue all requested parts, or none when one is short"
         pool = Pool()
         Move = pool.get('stock.move')
+        Product = pool.get('product.product')
+        # Two issues of the same product wait for each other and the second
+        # reads the stock the first left: Tryton takes this lock at the
+        # start of the transaction, before anything is read
+        Product.lock(list({p.product for d in dispatches for p in d.parts}))
         cls.request_parts(dispatches)
         moves = []
         for dispatch in dispatches:
@@ -719,8 +731,6 @@ class Dispatch(Workflow, ModelSQL, ModelView):
                     and m.to_location.type == 'customer')
         if not moves:
             return
-        # assign_try locks the stock, so two issues of the last unit
-        # serialize and the second finds it short
         if not Move.assign_try(moves, grouping=('product',)):
             short = sorted({m.product.rec_name for m in moves
                     if m.state != 'assigned'})
@@ -754,6 +764,8 @@ class RepairLog(ModelSQL, ModelView):
     equipment = fields.Many2One(
         'service.equipment', "Equipment",
         domain=[
+            ('company', '=',
+                Eval('_parent_dispatch', {}).get('company', -1)),
             ('party', '=', Eval('_parent_dispatch', {}).get('party', -1)),
             ])
     symptom = fields.Text("Symptom", required=True)
@@ -765,6 +777,7 @@ class RepairLog(ModelSQL, ModelView):
             ('needs_parts', "Needs Parts"),
             ('returned_to_factory', "Returned to Factory"),
             ], "Result", required=True, sort=False)
+    result_string = result.translated('result')
 
     @classmethod
     def __setup__(cls):
@@ -954,3 +967,99 @@ class SuggestTechnicianCandidate(ModelView):
     load = fields.Integer(
         "Load", readonly=True,
         help="Work orders assigned, confirmed or in progress.")
+
+
+class WorkOrderReport(CompanyReport):
+    "The work order the technician fills on site and the customer signs"
+    __name__ = 'service.dispatch'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        for name in [
+                'service_address', 'contact', 'product_serviced',
+                'serial_number', 'part_quantity', 'part_amount',
+                'labour_amount', 'travel_amount', 'total_amount',
+                'signature_image']:
+            context[name] = getattr(cls, name)
+        return context
+
+    @classmethod
+    def service_address(cls, dispatch):
+        "Where the service takes place"
+        if dispatch.request.address:
+            return dispatch.request.address
+        if dispatch.equipment:
+            return dispatch.equipment.address
+
+    @classmethod
+    def contact(cls, dispatch):
+        return dispatch.appointment_contact or dispatch.request.contact
+
+    @classmethod
+    def product_serviced(cls, dispatch):
+        if dispatch.equipment:
+            return dispatch.equipment.product
+        return dispatch.request.product
+
+    @classmethod
+    def serial_number(cls, dispatch):
+        if dispatch.equipment:
+            return dispatch.equipment.serial_number
+        return dispatch.request.serial_number
+
+    @classmethod
+    def part_quantity(cls, part):
+        "What the customer got once issued, else what is planned"
+        if part.quantity_issued:
+            return part.quantity_issued - part.quantity_returned
+        return part.quantity
+
+    @classmethod
+    def part_amount(cls, part):
+        "Return the amount charged for the part, None when it is free"
+        if part.dispatch.charge_parts and part.chargeable:
+            return cls._amount(
+                part.dispatch, cls.part_quantity(part), part.unit_price)
+
+    @classmethod
+    def labour_amount(cls, labour):
+        "Return the amount charged for the labour, None when it is free"
+        if labour.dispatch.charge_labour and labour.chargeable:
+            return cls._amount(
+                labour.dispatch, labour.hours, labour.unit_price)
+
+    @classmethod
+    def travel_amount(cls, dispatch):
+        "Return the amount charged for the travel, None when it is free"
+        if (dispatch.charge_labour and dispatch.travel_product
+                and dispatch.travel_quantity):
+            return cls._amount(
+                dispatch, dispatch.travel_quantity,
+                dispatch.travel_unit_price)
+
+    @classmethod
+    def _amount(cls, dispatch, quantity, unit_price):
+        amount = Decimal(str(quantity)) * (unit_price or Decimal(0))
+        return dispatch.company.currency.round(amount)
+
+    @classmethod
+    def total_amount(cls, dispatch):
+        amounts = [cls.part_amount(p) for p in dispatch.parts]
+        amounts += [cls.labour_amount(l) for l in dispatch.labour]
+        amounts.append(cls.travel_amount(dispatch))
+        return sum(filter(None, amounts), Decimal(0))
+
+    @classmethod
+    def signature_image(cls, dispatch):
+        "Return the signature and its MIME type for relatorio's image"
+        try:
+            mimetype = puremagic.from_string(dispatch.signature, mime=True)
+        except puremagic.PureError:
+            mimetype = None
+        return dispatch.signature, mimetype or 'application/octet-stream'
+
+
+class BlankWorkOrderReport(WorkOrderReport):
+    "The work order printed before the visit, filled by hand on site"
+    __name__ = 'service.dispatch.blank'

@@ -30,6 +30,10 @@ class Dispatch(metaclass=PoolMeta):
         help="The service product that prices the travel.")
     travel_quantity = fields.Float(
         "Travel Quantity",
+        domain=['OR',
+            ('travel_quantity', '=', None),
+            ('travel_quantity', '>=', 0),
+            ],
         states={
             'readonly': Eval('state').in_(['done', 'cancelled']),
             'invisible': ~Eval('travel_product'),

@@ -14,3 +14,7 @@ class SurveyDeleteError(AccessError):
 
 class BonusError(ValidationError):
     pass
+
+
+class BonusModificationError(AccessError):
+    pass

@@ -68,6 +68,13 @@ def as_float(expression):
     return Cast(expression, 'FLOAT')
 
 
+def read_only(cls):
+    """Keep a client from creating, changing or deleting the figures of the
+    reporting model: they are computed, and Tryton answers with a traceback"""
+    for method in ['create', 'write', 'delete', 'copy']:
+        cls.__rpc__.pop(method, None)
+
+
 def share(numerator, denominator):
     "Return the SQL ratio, NULL when the denominator is zero"
     return Case(
@@ -170,6 +177,22 @@ class KPIMixin:
         "before.")
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        read_only(cls)
+        # A search selects the eager columns of the query (to cache them)
+        # and the read that follows runs the query again: the figures are
+        # lazy, so that a search selects only the keys (PostgreSQL then
+        # leaves the subqueries of the figures out of its plan) and
+        # search_read, as the clients call it, computes them once
+        for name in dir(cls):
+            if name.startswith('_'):
+                continue
+            field = getattr(cls, name)
+            if isinstance(field, (fields.Integer, fields.Float)):
+                field.loading = 'lazy'
+
+    @classmethod
     def kpi_context(cls):
         context = Transaction().context
         today = dt.date.today()
@@ -224,14 +247,6 @@ class KPIMixin:
                 <= REPEAT_HOURS))
 
         resolved = request.resolved_date != Null
-        where = ((request.company == context['company'])
-            & (request.reported_date >= context['start'])
-            & (request.reported_date < context['end'])
-            & (request.state != 'cancelled'))
-        if context['product']:
-            where &= request.product == context['product']
-        if context['party']:
-            where &= request.party == context['party']
         query = (request
             .join(type_, condition=request.type == type_.id)
             .join(paused, 'LEFT', condition=paused.request == request.id)
@@ -259,8 +274,21 @@ class KPIMixin:
                     else_=0).as_('first_time_fix'),
                 Case((repair, 1), else_=0).as_('repairs'),
                 Case((repair & Exists(repeat), 1), else_=0).as_('repeat'),
-                where=where))
+                where=cls.request_where(request, context)))
         return query
+
+    @classmethod
+    def request_where(cls, request, context):
+        "Return the SQL condition of the requests reported in the period"
+        where = ((request.company == context['company'])
+            & (request.reported_date >= context['start'])
+            & (request.reported_date < context['end'])
+            & (request.state != 'cancelled'))
+        if context['product']:
+            where &= request.product == context['product']
+        if context['party']:
+            where &= request.party == context['party']
+        return where
 
     @classmethod
     def request_columns(cls, facts):

@@ -4,14 +4,23 @@
 "KPIs broken down per product and per customer"
 from sql import Cast, Literal, Null
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Coalesce
+from sql.conditionals import Case, Coalesce
 from sql.operators import Like
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from .kpi import KPIMixin, as_float
+from .kpi import KPIMixin, as_float, part_origin, read_only
+
+
+def free_of_charge(request, covers):
+    """Return the SQL condition of the requests on which the warranty or the
+    contract covers (parts or labour, as the column says): the work orders
+    do not charge them"""
+    return ((request.warranty == 'in_warranty')
+        | ((request.warranty == 'contract')
+            & ((request.contract == Null) | (covers == Literal(True)))))
 
 
 class KPIProduct(KPIMixin, ModelSQL, ModelView):
@@ -26,6 +35,15 @@ class KPIProduct(KPIMixin, ModelSQL, ModelView):
     causes = fields.One2Many(
         'service.kpi.product.cause', 'product_kpi', "Causes",
         help="The causes recorded in the repair logs, most frequent first.")
+    currency = fields.Many2One('currency.currency', "Currency")
+    warranty_parts_cost = fields.Numeric(
+        "Warranty Parts Cost", digits='currency',
+        help="The parts issued, less those returned, at cost, free of "
+        "charge under warranty or contract on the done work orders.")
+    warranty_labour_hours = fields.Float(
+        "Warranty Labour Hours", digits=(16, 2),
+        help="The labour hours free of charge under warranty or contract "
+        "on the done work orders.")
 
     @classmethod
     def __setup__(cls):
@@ -34,14 +52,100 @@ class KPIProduct(KPIMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
+        pool = Pool()
+        Company = pool.get('company.company')
+        context = cls.kpi_context()
         facts = cls.request_facts()
-        return facts.select(
-            Min(facts.product).as_('id'),
+        company = Company.__table__()
+        per_product = facts.select(
+            facts.product.as_('product'),
             Min(facts.company).as_('company'),
-            Min(facts.product).as_('product'),
             *cls.request_columns(facts),
             where=facts.product != Null,
             group_by=[facts.product])
+        parts = cls.warranty_parts_query(context)
+        labour = cls.warranty_labour_query(context)
+        columns = [
+            per_product.product.as_('id'),
+            per_product.company.as_('company'),
+            per_product.product.as_('product'),
+            per_product.requests, per_product.resolved_requests,
+            per_product.response_hours, per_product.resolution_hours,
+            per_product.sla_compliance, per_product.first_time_fix,
+            per_product.repairs, per_product.repeat_repairs,
+            per_product.repeat_repair,
+            company.currency.as_('currency'),
+            Coalesce(parts.cost, Cast(Literal(0), 'NUMERIC')
+                ).as_('warranty_parts_cost'),
+            as_float(Coalesce(labour.hours, 0)).as_('warranty_labour_hours'),
+            ]
+        return (per_product
+            .join(company, condition=per_product.company == company.id)
+            .join(parts, 'LEFT',
+                condition=parts.product == per_product.product)
+            .join(labour, 'LEFT',
+                condition=labour.product == per_product.product)
+            .select(*columns))
+
+    @classmethod
+    def warranty_parts_query(cls, context):
+        """Return per product the parts issued, less those returned, at
+        cost, free of charge on the done work orders of the requests"""
+        pool = Pool()
+        Request = pool.get('service.request')
+        Contract = pool.get('service.contract')
+        Dispatch = pool.get('service.dispatch')
+        Part = pool.get('service.dispatch.part')
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        request = Request.__table__()
+        contract = Contract.__table__()
+        dispatch = Dispatch.__table__()
+        part = Part.__table__()
+        move = Move.__table__()
+        to_location = Location.__table__()
+        sign = Case((to_location.type == 'customer', 1), else_=-1)
+        cost = (sign * Cast(move.internal_quantity, 'NUMERIC')
+            * Coalesce(move.cost_price, 0))
+        return (move
+            .join(part, condition=move.origin == part_origin(part.id))
+            .join(dispatch, condition=part.dispatch == dispatch.id)
+            .join(request, condition=dispatch.request == request.id)
+            .join(contract, 'LEFT', condition=request.contract == contract.id)
+            .join(to_location, condition=move.to_location == to_location.id)
+            .select(
+                request.product.as_('product'),
+                Sum(cost).as_('cost'),
+                where=cls.request_where(request, context)
+                & free_of_charge(request, contract.covers_parts)
+                & (dispatch.state == 'done')
+                & (move.state == 'done'),
+                group_by=[request.product]))
+
+    @classmethod
+    def warranty_labour_query(cls, context):
+        """Return per product the labour hours free of charge on the done
+        work orders of the requests"""
+        pool = Pool()
+        Request = pool.get('service.request')
+        Contract = pool.get('service.contract')
+        Dispatch = pool.get('service.dispatch')
+        Labour = pool.get('service.dispatch.labour')
+        request = Request.__table__()
+        contract = Contract.__table__()
+        dispatch = Dispatch.__table__()
+        labour = Labour.__table__()
+        return (labour
+            .join(dispatch, condition=labour.dispatch == dispatch.id)
+            .join(request, condition=dispatch.request == request.id)
+            .join(contract, 'LEFT', condition=request.contract == contract.id)
+            .select(
+                request.product.as_('product'),
+                Sum(labour.hours).as_('hours'),
+                where=cls.request_where(request, context)
+                & free_of_charge(request, contract.covers_labour)
+                & (dispatch.state == 'done'),
+                group_by=[request.product]))
 
 
 class KPIProductCause(ModelSQL, ModelView):
@@ -62,6 +166,7 @@ class KPIProductCause(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('count', 'DESC'), ('id', 'ASC')]
+        read_only(cls)
 
     @classmethod
     def table_query(cls):

@@ -6,7 +6,8 @@ import datetime as dt
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.service_desk.contract import last_due_date
-from trytond.modules.service_desk.exceptions import RequestValidationError
+from trytond.modules.service_desk.exceptions import (
+    RequestComplaintError, RequestValidationError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -14,7 +15,8 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Service Desk module"
     module = 'service_desk'
-    extras = ['stock_lot']
+    # As the translation test: one database for both
+    extras = ['stock_lot', 'sale', 'sale_complaint', 'notification_email']
 
     def test_last_due_date(self):
         "The last inspection due by a date, counted from the start"
@@ -92,6 +94,52 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                         'inspection_due_date': dt.date(2026, 7, 1),
                         }])
             self.assertEqual(other.inspection_due_date, dt.date(2026, 7, 1))
+
+    @with_transaction()
+    def test_raise_complaint_refused(self):
+        "Only a complaint request raises a sale complaint, and only once"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Request = pool.get('service.request')
+        RequestType = pool.get('service.request.type')
+        ComplaintType = pool.get('sale.complaint.type')
+        Configuration = pool.get('service.configuration')
+        IrModel = pool.get('ir.model')
+
+        company = create_company()
+        with set_company(company):
+            party, = Party.create([{'name': "Customer"}])
+            complaint, = RequestType.search([('code', '=', 'complaint')])
+            repair, = RequestType.search([('code', '=', 'repair')])
+            requests = Request.create([{
+                        'party': party.id, 'type': type_.id,
+                        'description': "Unhappy",
+                        } for type_ in [complaint, repair]])
+            to_raise, not_complaint = requests
+
+            with self.assertRaisesRegex(
+                    RequestComplaintError, 'complaint type'):
+                Request.raise_complaint([to_raise])
+
+            sale_model, = IrModel.search([('name', '=', 'sale.sale')])
+            complaint_type, = ComplaintType.create([{
+                        'name': "Sale", 'origin': sale_model.id,
+                        }])
+            Configuration.write(
+                [Configuration(1)], {'complaint_type': complaint_type.id})
+
+            with self.assertRaisesRegex(
+                    RequestComplaintError, 'not a complaint'):
+                Request.raise_complaint([not_complaint])
+
+            Request.raise_complaint([to_raise])
+            self.assertEqual(to_raise.complaint.customer, party)
+            self.assertIsNone(to_raise.complaint.origin)
+            self.assertEqual(
+                list(to_raise.complaint.service_requests), [to_raise])
+            with self.assertRaisesRegex(
+                    RequestComplaintError, 'already raised'):
+                Request.raise_complaint([to_raise])
 
 
 del ModuleTestCase

@@ -14,7 +14,7 @@ from trytond.tests.test_tryton import TestCase
 from .tools import TranslationFileTestMixin, TranslationTestMixin
 
 MODULE = 'service_desk'
-EXTRAS = ['stock_lot']
+EXTRAS = ['stock_lot', 'sale', 'sale_complaint', 'notification_email']
 LANG = 'zh_CN'
 
 

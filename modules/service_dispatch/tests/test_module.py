@@ -8,6 +8,8 @@ from trytond.tests.test_tryton import ModuleTestCase
 class ServiceDispatchTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Service Dispatch module"
     module = 'service_dispatch'
+    # As the translation test: one database for both
+    extras = ['notification_email']
 
 
 del ModuleTestCase

@@ -15,7 +15,7 @@ from trytond.modules.service_desk.tests.tools import (
 from trytond.tests.test_tryton import TestCase
 
 MODULE = 'service_dispatch'
-EXTRAS = []
+EXTRAS = ['notification_email']
 LANG = 'zh_CN'
 
 

@@ -1,0 +1,166 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .exceptions import BonusError
+
+BONUS_RATES = [
+    'bonus_manager_rate', 'bonus_deputy_rate', 'bonus_technician_rate']
+BONUS_FIELDS = {
+    'bonus_allowance', 'bonus_manager', 'bonus_deputy'} | set(BONUS_RATES)
+
+
+def rate_field(string, help):
+    return fields.Numeric(string, digits=(16, 4), required=True, help=help)
+
+
+bonus_allowance = fields.Numeric(
+    "Per-visit Allowance", digits=(16, 2), required=True,
+    domain=[('bonus_allowance', '>=', 0)],
+    help="Paid for each valid work order: done and signed by the customer.")
+bonus_manager_rate = rate_field(
+    "Manager Share", "The manager's share of the parts-profit pool.")
+bonus_deputy_rate = rate_field(
+    "Deputy Share", "The deputy manager's share of the parts-profit pool.")
+bonus_technician_rate = rate_field(
+    "Technicians Share",
+    "The technicians' share of the parts-profit pool, split in proportion "
+    "to their valid work orders.")
+bonus_manager = fields.Many2One(
+    'company.employee', "Manager",
+    domain=[('company', '=', Eval('company', -1))],
+    help="The manager proposed on new bonus statements.")
+bonus_deputy = fields.Many2One(
+    'company.employee', "Deputy Manager",
+    domain=[('company', '=', Eval('company', -1))],
+    help="The deputy manager proposed on new bonus statements.")
+
+
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'service.configuration'
+
+    bonus_allowance = fields.MultiValue(bonus_allowance)
+    bonus_manager_rate = fields.MultiValue(bonus_manager_rate)
+    bonus_deputy_rate = fields.MultiValue(bonus_deputy_rate)
+    bonus_technician_rate = fields.MultiValue(bonus_technician_rate)
+    bonus_manager = fields.MultiValue(fields.Many2One(
+            'company.employee', "Manager",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ],
+            help="The manager proposed on new bonus statements."))
+    bonus_deputy = fields.MultiValue(fields.Many2One(
+            'company.employee', "Deputy Manager",
+            domain=[
+                ('company', '=', Eval('context', {}).get('company', -1)),
+                ],
+            help="The deputy manager proposed on new bonus statements."))
+
+    @classmethod
+    def multivalue_model(cls, field):
+        pool = Pool()
+        if field in BONUS_FIELDS:
+            return pool.get('service.configuration.company')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def default_bonus_allowance(cls, **pattern):
+        return cls.multivalue_model(
+            'bonus_allowance').default_bonus_allowance()
+
+    @classmethod
+    def default_bonus_manager_rate(cls, **pattern):
+        return cls.multivalue_model(
+            'bonus_manager_rate').default_bonus_manager_rate()
+
+    @classmethod
+    def default_bonus_deputy_rate(cls, **pattern):
+        return cls.multivalue_model(
+            'bonus_deputy_rate').default_bonus_deputy_rate()
+
+    @classmethod
+    def default_bonus_technician_rate(cls, **pattern):
+        return cls.multivalue_model(
+            'bonus_technician_rate').default_bonus_technician_rate()
+
+    @classmethod
+    def validate_fields(cls, configurations, field_names):
+        super().validate_fields(configurations, field_names)
+        # The shares are written one by one, so they are checked together
+        # only once all of them are
+        if field_names & set(BONUS_RATES):
+            cls.check_bonus_rates_total(configurations)
+
+    @classmethod
+    def check_bonus_rates_total(cls, configurations):
+        "The shares of the company all together not more than the whole pool"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        company_id = Transaction().context.get('company')
+        for configuration in configurations:
+            total = sum(
+                configuration.get_multivalue(name, company=company_id) or 0
+                for name in BONUS_RATES)
+            if total > 1:
+                raise BonusError(gettext(
+                        'service_kpi.msg_bonus_rates_total',
+                        company=(
+                            Company(company_id).rec_name
+                            if company_id is not None else ''),
+                        total=lang.format('%.2f', total * 100)))
+
+
+class ConfigurationCompany(metaclass=PoolMeta):
+    __name__ = 'service.configuration.company'
+
+    bonus_allowance = bonus_allowance
+    bonus_manager_rate = bonus_manager_rate
+    bonus_deputy_rate = bonus_deputy_rate
+    bonus_technician_rate = bonus_technician_rate
+    bonus_manager = bonus_manager
+    bonus_deputy = bonus_deputy
+
+    @classmethod
+    def default_bonus_allowance(cls):
+        return Decimal(10)
+
+    @classmethod
+    def default_bonus_manager_rate(cls):
+        return Decimal('0.12')
+
+    @classmethod
+    def default_bonus_deputy_rate(cls):
+        return Decimal('0.08')
+
+    @classmethod
+    def default_bonus_technician_rate(cls):
+        return Decimal('0.80')
+
+    @classmethod
+    def validate_fields(cls, values, field_names):
+        super().validate_fields(values, field_names)
+        if field_names & set(BONUS_RATES):
+            cls.check_bonus_rate_range(values)
+
+    @classmethod
+    def check_bonus_rate_range(cls, values):
+        "Each share from 0 to 1"
+        strings = cls.fields_get(BONUS_RATES)
+        for value in values:
+            for name in BONUS_RATES:
+                if not 0 <= (getattr(value, name) or 0) <= 1:
+                    raise BonusError(gettext(
+                            'service_kpi.msg_bonus_rate_range',
+                            field=strings[name]['string'],
+                            company=(
+                                value.company.rec_name if value.company
+                                else '')))
