@@ -18,9 +18,12 @@ else
 BACKEND := sqlite
 endif
 export DB_CACHE ?= $(CURDIR)/var/cache/$(SOURCE_HASH)-$(BACKEND)
+# The demo database the browser test serves, kept for the same sources
+DEMO_HASH = $(shell cat $(MODULE_FILES) setup.cfg scripts/demo.py | sha1sum | cut -c1-12)
+export DEMO_CACHE ?= $(CURDIR)/var/cache/$(DEMO_HASH)-demo
 PYTEST_ARGS ?=
 
-.PHONY: test demo bench install clean
+.PHONY: test demo bench bench-kpi install web browser clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PYTHON) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -30,15 +33,54 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
-test: install
-	@echo "Running the tests on $(BACKEND) (database cache $(DB_CACHE))"
-	$(PYTHON) -m pytest modules tests $(PYTEST_ARGS)
+# The web client: tryton-sao of the same series, from the npm registry, with
+# its runtime dependencies installed by npm beside it; trytond serves it.
+SAO_VERSION ?= 8.0
+SAO := var/sao
+$(SAO)/.installed:
+	@command -v npm >/dev/null || { echo "npm is needed for the web client" \
+		"(Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	rm -rf $(SAO).tmp && mkdir -p $(SAO).tmp
+	cd $(SAO).tmp && npm pack --silent 'tryton-sao@$(SAO_VERSION)' \
+		&& tar -xzf tryton-sao-*.tgz
+	cd $(SAO).tmp/package && npm install --omit=dev --legacy-peer-deps --no-package-lock \
+		--no-audit --no-fund --loglevel=error
+	rm -rf $(SAO) && mv $(SAO).tmp/package $(SAO) && rm -rf $(SAO).tmp
+	touch $(SAO)/custom.js $(SAO)/custom.css
+	touch $@
 
-demo: install
-	$(PYTHON) scripts/demo.py --port $(DEMO_PORT)
+web: $(SAO)/.installed
+
+# The browser test drives the web client in Debian's chromium with
+# playwright-core from the npm registry; where node or chromium is missing it
+# is skipped and says why (CI installs them and requires it).
+CHROMIUM ?= /usr/bin/chromium
+BROWSER := $(shell command -v npm >/dev/null 2>&1 \
+	&& test -x $(CHROMIUM) && echo browser)
+tests/browser/node_modules/.installed: tests/browser/package.json
+	cd tests/browser && npm install --no-package-lock --no-audit --no-fund \
+		--loglevel=error
+	touch $@
+
+browser: web tests/browser/node_modules/.installed
+
+test: install $(BROWSER)
+	@test -n "$(BROWSER)" || echo "No npm or no $(CHROMIUM): the browser" \
+		"test will be skipped (Debian: apt-get install nodejs npm chromium)"
+	@echo "Running the tests on $(BACKEND) (database cache $(DB_CACHE))"
+	$(PYTHON) -m pytest -rfEs modules tests $(PYTEST_ARGS)
+
+demo: install web
+	$(PYTHON) scripts/demo.py --port $(DEMO_PORT) --web-root $(SAO)
 
 bench: install
 	$(PYTHON) benchmarks/sla_deadline.py
+
+# The KPIs over a million requests on PostgreSQL (several minutes; see its
+# docstring for --requests, --keep and --reuse)
+BENCH_DATABASE_URI ?= postgresql://postgres@127.0.0.1:5432/
+bench-kpi: install
+	TRYTOND_DATABASE_URI=$(BENCH_DATABASE_URI) $(PYTHON) benchmarks/kpi_scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/cache

@@ -1,15 +1,18 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-"""`make demo` prepares its database twice without failing or duplicating."""
+"""`make demo` prepares its database twice without failing or duplicating.
+
+The first preparation is the demo_cache's: built from nothing by the first
+test that needs the demo for these sources (this one when the browser test
+is skipped), then kept."""
 import pathlib
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import unittest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from demo_cache import prepare_demo, run_demo
+
 STATES = {'draft', 'open', 'waiting', 'in_progress', 'resolved', 'closed',
     'cancelled'}
 DISPATCH_STATES = {'draft', 'assigned', 'confirmed', 'in_progress', 'done',
@@ -18,12 +21,6 @@ DISPATCH_STATES = {'draft', 'assigned', 'confirmed', 'in_progress', 'done',
 
 class DemoTestCase(unittest.TestCase):
 
-    def prepare(self, var):
-        return subprocess.run(
-            [sys.executable, str(ROOT / 'scripts' / 'demo.py'),
-                '--no-serve', '--var', str(var)],
-            capture_output=True, text=True, check=True).stdout
-
     def count(self, var, table):
         with sqlite3.connect(var / 'service_demo.sqlite') as connection:
             return connection.execute(
@@ -31,9 +28,9 @@ class DemoTestCase(unittest.TestCase):
 
     def test_demo_twice(self):
         with tempfile.TemporaryDirectory() as var:
-            var = pathlib.Path(var)
-            first = self.prepare(var)
-            self.assertIn("Loading the demo data", first)
+            var = pathlib.Path(var) / 'demo'
+            first = prepare_demo(var)
+            self.assertRegex(first, "Loading the demo data|already loaded")
             self.assertRegex(first, r"desk +password demo-desk")
             counts = {t: self.count(var, t) for t in [
                     'service_request', 'service_equipment',
@@ -60,7 +57,7 @@ class DemoTestCase(unittest.TestCase):
             self.assertLessEqual(
                 {'in_warranty', 'out_of_warranty', 'contract'}, warranties)
 
-            second = self.prepare(var)
+            second = run_demo(var)
             self.assertIn("already loaded", second)
             self.assertEqual(
                 {t: self.count(var, t) for t in counts}, counts)

@@ -1,0 +1,589 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""Databases, clients and records for the concurrency tests.
+
+The tests need PostgreSQL: SQLite lets one writer at a time, so nothing
+races there.  Without TRYTOND_DATABASE_URI pointing at PostgreSQL they are
+skipped with the reason; with SERVICE_CONCURRENCY_TEST=required (as CI sets
+it on its PostgreSQL run) they fail instead.
+
+Each test gets a database of its own, ``test_conc_<pid>_<n>_<random>``,
+copied from a template (service_dispatch activated, a company, a chart of
+accounts, a fiscal year, and the users, technicians, customers and products
+of `_load_common_data`) and dropped after the test.  The template database
+lives for the session and is dropped at its end.  Building it takes 3 to 5
+minutes on a busy 2-core machine, so it is kept as a pg_dump file in the
+DB_CACHE folder, or in var/cache when DB_CACHE is not set, named after a
+hash of the modules' sources and of this setup; restoring it takes seconds.
+With DB_CACHE=postgresql:// it is kept as a database instead, as Tryton's
+tests do.  A first build starts from the database Tryton's scenarios cached
+for ``activate_modules('service_dispatch', create_company, create_chart)``
+when DB_CACHE holds one (as `make test` leaves it).
+
+`Tryton.call` runs a method as a client's request does, with the loop of
+trytond's RPC dispatcher (trytond/protocols/dispatcher.py `_dispatch`): a
+transaction of its own, access checked for the user, restarted when the code
+asks for a lock it does not hold yet (``Model.lock`` raises a
+TransactionError and the transaction starts again taking the lock first, so
+it reads all that was committed before it got the lock), and retried on
+DatabaseOperationalError (a row lock held by another transaction, or a
+serialization failure).  The number of retries is trytond's ``[database]
+retry``; the tests raise it from 5 to `RETRY` so that a transaction waiting
+for a lock on a busy machine still gets it, where a real client would get
+the "database busy" error after about 0.3 s.
+"""
+import contextlib
+import datetime as dt
+import hashlib
+import inspect
+import itertools
+import os
+import pathlib
+import subprocess
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODULES = ['service_dispatch']
+# The database Tryton's scenarios of service_dispatch start from
+SCENARIO_CACHE = 'service_dispatch--create_company|create_chart'
+PREFIX = 'test_conc_'
+RETRY = 20
+# A thread that never comes fails the test instead of hanging it
+TIMEOUT = 120
+
+_counter = itertools.count(1)
+
+
+def _unavailable():
+    "Return why the tests cannot run here, or None"
+    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+    if not uri.startswith(('postgresql:', 'postgres:')):
+        return ("the concurrency tests need PostgreSQL: set "
+            "TRYTOND_DATABASE_URI=postgresql://USER@HOST:PORT/ "
+            f"(it is {uri or 'not set'})")
+
+
+@pytest.fixture(scope='session')
+def postgresql():
+    "Skip, or fail when SERVICE_CONCURRENCY_TEST=required, without PostgreSQL"
+    reason = _unavailable()
+    if reason:
+        if os.environ.get('SERVICE_CONCURRENCY_TEST') == 'required':
+            pytest.fail(f"SERVICE_CONCURRENCY_TEST=required but {reason}",
+                pytrace=False)
+        pytest.skip(reason)
+
+
+# Databases
+
+@contextlib.contextmanager
+def _server():
+    "A cursor on the server, outside any database, in autocommit"
+    from trytond.transaction import Transaction
+    with Transaction().start(None, 0, autocommit=True) as transaction:
+        with transaction.connection.cursor() as cursor:
+            yield cursor
+
+
+def _exists(name):
+    with _server() as cursor:
+        cursor.execute(
+            'SELECT 1 FROM pg_database WHERE datname = %s', (name,))
+        return bool(cursor.fetchone())
+
+
+def _create(name, template='template0'):
+    from trytond import backend
+    with _server() as cursor:
+        backend.Database.create(cursor.connection, name, template)
+
+
+def _release(name):
+    "Close this process's connections to the database and forget it"
+    from trytond import backend
+    from trytond.cache import Cache
+    from trytond.pool import Pool
+    database = backend.Database._databases[os.getpid()].get(name)
+    if database:
+        database.close()
+    Pool.stop(name)
+    Cache.drop(name)
+
+
+def _drop(name):
+    from trytond import backend
+    _release(name)
+    with _server() as cursor:
+        # FORCE: a connection a failed thread left open does not keep it
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    backend.Database.clear_cache()
+
+
+def _pg_command(*args):
+    "Run a PostgreSQL client program on the server of TRYTOND_DATABASE_URI"
+    from trytond.tests.test_tryton import _pg_options
+    options, env = _pg_options()
+    subprocess.run([args[0], *options, *args[1:]], env=env, check=True,
+        stdout=subprocess.DEVNULL)
+
+
+def _cache_key():
+    "Change with the modules' sources and with this setup"
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / 'modules').rglob('*')):
+        if (path.is_file() and 'tests' not in path.parts
+                and path.suffix in {'.py', '.xml', '.cfg', '.po'}):
+            digest.update(path.read_bytes())
+    for func in [_build, _load_common_data]:
+        digest.update(inspect.getsource(func).encode())
+    return digest.hexdigest()[:12]
+
+
+@pytest.fixture(scope='session')
+def template(postgresql):
+    "The name of the database the tests' databases are copied from"
+    # Registers the modules' classes (Pool.start) as Tryton's tests do
+    import trytond.tests.test_tryton  # noqa: F401
+    cache = os.environ.get('DB_CACHE') or str(ROOT / 'var' / 'cache')
+    key = _cache_key()
+    if cache.startswith('postgresql://'):
+        name = f'{PREFIX}cache_{key}'
+        if not _exists(name):
+            _build(name)
+        _release(name)
+        yield name
+        return
+    name = f'{PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}_template'
+    dump = pathlib.Path(cache) / f'concurrency-{key}.dump'
+    try:
+        if dump.exists():
+            _create(name)
+            _pg_command('pg_restore', '-d', name, str(dump))
+        else:
+            _build(name)
+            _release(name)
+            dump.parent.mkdir(parents=True, exist_ok=True)
+            _pg_command('pg_dump', '-F', 'c', '-f', f'{dump}.tmp', name)
+            for stale in dump.parent.glob('concurrency-*.dump'):
+                stale.unlink()
+            os.replace(f'{dump}.tmp', dump)
+        yield name
+    finally:
+        _drop(name)
+
+
+def _restore_scenario_cache(name):
+    "Create the database from the scenarios' cache, if DB_CACHE holds it"
+    from trytond.tests.test_tryton import DB_CACHE, _db_cache_file
+    if not DB_CACHE:
+        return False
+    cache_file = _db_cache_file(DB_CACHE, SCENARIO_CACHE)
+    if DB_CACHE.startswith('postgresql://'):
+        source = cache_file[len(DB_CACHE) + 1:]
+        if not _exists(source):
+            return False
+        _create(name, source)
+    else:
+        if not os.path.exists(cache_file):
+            return False
+        _create(name)
+        _pg_command('pg_restore', '-d', name, cache_file)
+    return True
+
+
+def _build(name):
+    "Create the template database"
+    from proteus import config as pconfig
+
+    from trytond.modules.account.tests.tools import (
+        create_chart, create_fiscalyear)
+    from trytond.modules.account_invoice.tests.tools import (
+        set_fiscalyear_invoice_sequences)
+    from trytond.modules.company.tests.tools import create_company
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import create_db
+    from trytond.transaction import Transaction
+
+    restored = _restore_scenario_cache(name)
+    if not restored:
+        create_db(name)
+        # As trytond.tests.test_tryton.activate_module, on this database
+        with Transaction().start(name, 1) as transaction:
+            pool = Pool()
+            Module = pool.get('ir.module')
+            Module.activate(Module.search([('name', 'in', MODULES)]))
+            transaction.commit()
+            ActivateUpgrade = pool.get(
+                'ir.module.activate_upgrade', type='wizard')
+            instance_id, _, _ = ActivateUpgrade.create()
+            transaction.commit()
+            ActivateUpgrade(instance_id).transition_upgrade()
+            ActivateUpgrade.delete(instance_id)
+            transaction.commit()
+
+    # proteus, for the scenarios' helpers, takes the database from DB_NAME
+    db_name = os.environ.get('DB_NAME')
+    os.environ['DB_NAME'] = name
+    try:
+        config = pconfig.set_trytond()
+        if not restored:
+            create_company(config=config)
+            create_chart(config=config)
+        set_fiscalyear_invoice_sequences(create_fiscalyear(config=config))
+    finally:
+        if db_name is None:
+            del os.environ['DB_NAME']
+        else:
+            os.environ['DB_NAME'] = db_name
+    _run(name, _load_common_data)
+
+
+def _load_common_data():
+    """Two users per role, two technicians, the SLA, a customer whose air
+    conditioner is in warranty and one whose is not, spare parts, the labour
+    hour and the travel"""
+    from trytond.pool import Pool
+
+    pool = Pool()
+    Company = pool.get('company.company')
+    User = pool.get('res.user')
+    Group = pool.get('res.group')
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    Uom = pool.get('product.uom')
+    Category = pool.get('product.category')
+    Template = pool.get('product.template')
+    Equipment = pool.get('service.equipment')
+    Account = pool.get('account.account')
+    Configuration = pool.get('service.configuration')
+    SLA = pool.get('service.sla')
+
+    company, = Company.search([])
+    groups = {g.name: g for g in Group.search([])}
+    User.save([User(login=login, name=login, groups=[groups[group]],
+                companies=[company], company=company)
+            for login, group in [
+                ('dispatcher1', "Service Dispatcher"),
+                ('dispatcher2', "Service Dispatcher"),
+                ('warehouse1', "Stock"),
+                ('warehouse2', "Stock"),
+                ('accountant1', "Accounting"),
+                ('accountant2', "Accounting"),
+                ('desk', "Service Desk"),
+                ]])
+
+    technicians = [Employee(party=Party(name=name), company=company,
+            service_technician=True) for name in ["Liu Yang", "Chen Jie"]]
+    Party.save([t.party for t in technicians])
+    Employee.save(technicians)
+
+    sla = SLA(name="Round the clock", lines=[{
+                'priority': 'normal',
+                'response_hours': Decimal(4),
+                'resolution_hours': Decimal(24),
+                }])
+    sla.save()
+    configuration = Configuration(1)
+    configuration.default_sla = sla
+    configuration.save()
+
+    revenue, expense = [Account.search([
+                (f'type.{kind}', '=', True),
+                ('closed', '!=', True),
+                ], limit=1)[0] for kind in ['revenue', 'expense']]
+    category = Category(name="Service", accounting=True,
+        account_revenue=revenue, account_expense=expense)
+    category.save()
+    unit, = Uom.search([('name', '=', "Unit")])
+    hour, = Uom.search([('name', '=', "Hour")])
+    templates = [Template(name=name, type=type_, default_uom=uom,
+            list_price=Decimal(price), account_category=category,
+            service_warranty_months=warranty, products=[{}])
+        for name, type_, uom, price, warranty in [
+            ("Air Conditioner", 'goods', unit, 3000, 12),
+            ("Compressor", 'goods', unit, 800, None),
+            ("Fan Motor", 'goods', unit, 120, None),
+            ("Repair Labour", 'service', hour, 150, None),
+            ("Travel", 'service', unit, 50, None),
+            ]]
+    Template.save(templates)
+
+    today = dt.date.today()
+    customers = [Party(name=name, addresses=[{'city': "Shanghai"}],
+            contact_mechanisms=[{'type': 'phone', 'value': '021-' + name}])
+        for name in ["Li Na", "Zhang Wei"]]
+    Party.save(customers)
+    Equipment.save([Equipment(party=customer,
+                product=templates[0].products[0],
+                serial_number='SN-' + customer.name, sale_date=sale_date)
+            for customer, sale_date in zip(customers, [
+                    today, today - dt.timedelta(days=800)])])
+
+
+def _run(database, func):
+    """Return func() run as the administrator in the company, committed;
+    restarted as trytond.tests.test_tryton.with_transaction does to lock"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, TransactionError
+    extras = {}
+    while True:
+        with Transaction().start(database, 1, **extras) as transaction:
+            Company = Pool().get('company.company')
+            company, = Company.search([])
+            try:
+                with transaction.set_context(company=company.id):
+                    result = func()
+            except TransactionError as e:
+                transaction.rollback()
+                e.fix(extras)
+                continue
+            transaction.commit()
+            return result
+
+
+# Clients
+
+class Outcome:
+    "What one concurrent call returned or raised"
+
+    def __init__(self, result=None, error=None):
+        self.result = result
+        self.error = error
+
+    def __repr__(self):
+        if self.error is not None:
+            return f'<raised {self.error!r}>'
+        return f'<returned {self.result!r}>'
+
+
+class Tryton:
+    "A test's database as the department's clients use it"
+
+    def __init__(self, database):
+        self.database = database
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._contexts = {}
+
+    def setup(self, func):
+        "Return func() run as the administrator in the company, committed"
+        return _run(self.database, func)
+
+    def user(self, login):
+        "Return the id of the user, whose client context is then known"
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        with Transaction().start(self.database, 0):
+            User = Pool().get('res.user')
+            user, = User.search([('login', '=', login)])
+        with Transaction().start(self.database, user.id):
+            self._contexts[user.id] = User.get_preferences(
+                context_only=True)
+        return user.id
+
+    def call(self, user, name, method, *args, type='model', before=None,
+            context=None):
+        """Call method of the model (or wizard) name as user, as trytond's
+        RPC dispatcher does; before() runs in the first attempt's
+        transaction just ahead of the method"""
+        import trytond.config as config
+        from trytond import backend
+        from trytond.pool import Pool
+        from trytond.rpc import RPC
+        from trytond.transaction import Transaction, TransactionError
+
+        obj = Pool(self.database).get(name, type=type)
+        # Buttons are not all in __rpc__; the dispatcher finds them there
+        rpc = obj.__rpc__.get(method) or RPC(readonly=False, instantiate=0)
+        context = {**self._contexts[user], **(context or {})}
+        retry = config.getint('database', 'retry')
+        count, extras = 0, {}
+        while True:
+            if count:
+                time.sleep(0.02 * count)
+            with Transaction().start(self.database, user,
+                    readonly=rpc.readonly, **extras) as transaction:
+                try:
+                    c_args, c_kwargs, transaction.context, _ = rpc.convert(
+                        obj, *args, context)
+                    if before:
+                        before, first = None, before
+                        first()
+                    meth = rpc.decorate(getattr(obj, method))
+                    result = rpc.result(meth(*c_args, **c_kwargs))
+                except TransactionError as e:
+                    transaction.rollback()
+                    transaction.tasks.clear()
+                    e.fix(extras)
+                    self._restarted()
+                    continue
+                except backend.DatabaseOperationalError:
+                    if count < retry and not rpc.readonly:
+                        transaction.rollback()
+                        transaction.tasks.clear()
+                        count += 1
+                        self._restarted()
+                        continue
+                    raise
+                transaction.commit()
+            return result
+
+    def _restarted(self):
+        with self._lock:
+            self.restarts += 1
+
+    @staticmethod
+    def barrier(parties):
+        return threading.Barrier(parties, timeout=TIMEOUT)
+
+    @staticmethod
+    def event():
+        return threading.Event()
+
+    @staticmethod
+    def reading(model, ids, *waits):
+        """Return a before() for call that reads the records, as the
+        method's own checks do first, so that the transaction's snapshot is
+        taken, then waits for each barrier or event of waits"""
+        def before():
+            from trytond.pool import Pool
+            Pool().get(model).read(ids, ['rec_name'])
+            for wait in waits:
+                if isinstance(wait, threading.Event):
+                    assert wait.wait(TIMEOUT), "the other call never ended"
+                else:
+                    wait.wait()
+        return before
+
+    @staticmethod
+    def concurrently(*calls):
+        """Run each call (a function without argument) in a thread of its
+        own, all at once, and return their outcomes in the same order"""
+        def run(call):
+            try:
+                return Outcome(result=call())
+            except Exception as error:
+                return Outcome(error=error)
+        with ThreadPoolExecutor(max_workers=len(calls)) as executor:
+            futures = [executor.submit(run, c) for c in calls]
+            return [f.result(timeout=TIMEOUT) for f in futures]
+
+
+    # The department's records, made by the administrator in setup
+
+    @staticmethod
+    def get(model, **values):
+        "Return the only record of model with the values"
+        from trytond.pool import Pool
+        record, = Pool().get(model).search(
+            [(f, '=', v) for f, v in values.items()])
+        return record
+
+    @classmethod
+    def accepted_request(cls, customer):
+        "Return a repair request of the customer's air conditioner, accepted"
+        from trytond.pool import Pool
+        Request = Pool().get('service.request')
+        equipment = cls.get('service.equipment', **{'party.name': customer})
+        request = Request(party=equipment.party, equipment=equipment,
+            type=cls.get('service.request.type', code='repair'),
+            contact=equipment.party.contact_mechanisms[0],
+            description="Not cooling")
+        request.save()
+        Request.open([request])
+        return request
+
+    @classmethod
+    def work_order(cls, customer, technician, start, hours=2, parts=(),
+            labour=None, travel=False):
+        """Return a draft work order for a new request of the customer,
+        planned from start for hours, with parts as (product name,
+        quantity), labour hours and the travel"""
+        from trytond.pool import Pool
+        Dispatch = Pool().get('service.dispatch')
+        request = cls.accepted_request(customer)
+        technician = cls.get('company.employee', **{'party.name': technician})
+        dispatch = Dispatch(request=request, party=request.party,
+            equipment=request.equipment, appointment_contact=request.contact,
+            technician=technician, planned_start=start,
+            planned_end=start + dt.timedelta(hours=hours))
+        dispatch.parts = [{
+                'product': cls.get('product.product', name=name).id,
+                'quantity': quantity,
+                } for name, quantity in parts]
+        if labour:
+            dispatch.labour = [{
+                    'employee': technician.id,
+                    'hours': Decimal(labour),
+                    'product': cls.get(
+                        'product.product', name="Repair Labour").id,
+                    }]
+        if travel:
+            dispatch.travel_product = cls.get(
+                'product.product', name="Travel")
+            dispatch.travel_quantity = 1
+            dispatch.travel_unit_price = Decimal(50)
+        dispatch.save()
+        return dispatch
+
+    @classmethod
+    def receive(cls, name, quantity):
+        "Put quantity of the product name in the warehouse's storage"
+        from trytond.pool import Pool
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Company = pool.get('company.company')
+        company, = Company.search([])
+        product = cls.get('product.product', name=name)
+        move = Move(product=product, unit=product.default_uom,
+            quantity=quantity,
+            from_location=cls.get('stock.location', code='SUP'),
+            to_location=cls.get('stock.location', code='STO'),
+            unit_price=Decimal(100), currency=company.currency,
+            company=company)
+        move.save()
+        Move.do([move])
+
+    @classmethod
+    def on_hand(cls, name):
+        "Return the quantity of the product name in the warehouse's storage"
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        Product = Pool().get('product.product')
+        storage = cls.get('stock.location', code='STO')
+        product = cls.get('product.product', name=name)
+        with Transaction().set_context(locations=[storage.id]):
+            return Product(product.id).quantity
+
+    @staticmethod
+    def tomorrow(hour):
+        return dt.datetime.combine(
+            dt.date.today() + dt.timedelta(days=1), dt.time(hour))
+
+
+@pytest.fixture
+def tryton(template, tmp_path):
+    "A database of its own for the test, dropped after it"
+    import trytond.config as config
+    from trytond.pool import Pool
+    name = f'{PREFIX}{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}'
+    saved = {o: config.get('database', o) for o in ['retry', 'path']}
+    _create(name, template)
+    try:
+        Pool(name).init()
+        config.set('database', 'retry', str(RETRY))
+        # The customers' signatures go to the filestore
+        config.set('database', 'path', str(tmp_path))
+        yield Tryton(name)
+    finally:
+        for option, value in saved.items():
+            config.set('database', option, value)
+        _drop(name)
+

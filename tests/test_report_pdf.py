@@ -1,0 +1,111 @@
+# This file is part of the service modules for Tryton.
+# The COPYRIGHT file at the top level of this repository contains the full
+# copyright notices and license terms.
+"""The printed documents as PDF, converted by LibreOffice as Tryton does.
+
+The reports render as OpenDocument (their content is checked by the
+scenarios).  A department that sets a report's *Output Format* to PDF gets
+it converted by Tryton with LibreOffice (``soffice``, `[report]
+convert_command`).  This test does that on the demo database for the
+filled work order, the blank work order and the request acknowledgement,
+and reads the text of each PDF back with ``pdftotext``.  Without
+``soffice`` or ``pdftotext`` it is skipped with the reason; with
+SERVICE_PDF_TEST=required (as CI sets it, after installing Debian's
+libreoffice-writer-nogui and poppler-utils) it fails instead.
+"""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from demo_cache import DATABASE, clean_env, prepare_demo
+
+# Run in a process of its own, on the demo database's configuration
+SCRIPT = r'''
+import json
+import pathlib
+import sys
+
+from proteus import Model, Report, config
+
+database, config_file, out = sys.argv[1:]
+config.set_trytond(database, config_file=config_file)
+ActionReport = Model.get('ir.action.report')
+Dispatch = Model.get('service.dispatch')
+Request = Model.get('service.request')
+done = next(d for d in Dispatch.find([
+            ('state', '=', 'done'), ('signature_id', '!=', None),
+            ], order=[('number', 'ASC')])
+    if any(p.quantity_issued for p in d.parts))
+planned, = Dispatch.find(
+    [('state', '=', 'assigned')], order=[('number', 'ASC')], limit=1)
+accepted, = Request.find(
+    [('state', '=', 'open')], order=[('number', 'ASC')], limit=1)
+seen = {}
+for report_name, record in [
+        ('service.dispatch', done),
+        ('service.dispatch.blank', planned),
+        ('service.request.acknowledgement', accepted),
+        ]:
+    action, = ActionReport.find([('report_name', '=', report_name)])
+    action.extension = 'pdf'
+    action.save()
+    ext, content, _, name = Report(report_name).execute(
+        [record], {'action_id': action.id})
+    path = pathlib.Path(out, report_name + '.' + ext)
+    path.write_bytes(content)
+    seen[report_name] = {
+        'extension': ext, 'path': str(path), 'number': record.number,
+        'customer': record.party.name,
+        'parts': [p.product.name for p in getattr(record, 'parts', [])
+            if p.quantity_issued],
+        }
+print(json.dumps(seen))
+'''
+
+
+def missing():
+    return [f"{program} ({package})" for program, package in [
+            ('soffice', "Debian: apt-get install libreoffice-writer-nogui"),
+            ('pdftotext', "Debian: apt-get install poppler-utils"),
+            ] if not shutil.which(program)]
+
+
+def test_reports_convert_to_pdf(tmp_path):
+    lacks = missing()
+    if lacks:
+        reason = "converting the reports to PDF needs " + "; ".join(lacks)
+        if os.environ.get('SERVICE_PDF_TEST') == 'required':
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+    prepare_demo(tmp_path / 'demo')
+    config_file = tmp_path / 'demo' / 'trytond.conf'
+    out = tmp_path / 'out'
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, '-c', SCRIPT, DATABASE, str(config_file), str(out)],
+        capture_output=True, text=True, env=clean_env(), timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+
+    titles = {
+        'service.dispatch': "Work Order",
+        'service.dispatch.blank': "Work Order",
+        'service.request.acknowledgement': "Request Acknowledgement",
+        }
+    for report_name, report in seen.items():
+        assert report['extension'] == 'pdf', report
+        content = pathlib.Path(report['path']).read_bytes()
+        assert content.startswith(b'%PDF-'), report_name
+        text = subprocess.run(
+            ['pdftotext', '-layout', report['path'], '-'],
+            capture_output=True, text=True, check=True).stdout
+        text = ' '.join(text.split())
+        for value in [titles[report_name], report['number'],
+                report['customer'], *report['parts']]:
+            assert value in text, (report_name, value, text[:2000])
