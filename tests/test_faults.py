@@ -56,12 +56,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from pg_required import require_postgresql
 from test_multiworker import (
     BIN, CALL_TIMEOUT, SIGNATURE, START_TIMEOUT, Cluster, Process, Records,
     Server, User, _answers, free_port, prepare_database, wait_for,
     write_config)
-# The fixture that skips without PostgreSQL: pytest finds it by its name
-from test_multiworker import postgresql  # noqa: F401
 
 PREFIX = 'test_faults_'
 # The history of the records: Tryton inserts its rows at commit, after
@@ -227,6 +226,12 @@ class Site:
         assert process.popen.returncode == 0, (
             f"{name} ended with {process.popen.returncode}")
         return process, list(attempts.values())
+
+
+@pytest.fixture(scope='module')
+def postgresql():
+    "The server's URI; skip, or fail when SERVICE_CONCURRENCY_TEST=required"
+    return require_postgresql("the fault tests need")
 
 
 @pytest.fixture(scope='module')

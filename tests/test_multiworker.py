@@ -72,6 +72,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from pg_required import require_postgresql
 from dateutil.relativedelta import relativedelta
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -100,25 +101,10 @@ PASSWORDS = {login: password
     for login, _, password, _ in _demo().USERS}
 
 
-def _unavailable():
-    "Return why the test cannot run here, or None"
-    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
-    if not uri.startswith(('postgresql:', 'postgres:')):
-        return ("the multi-worker test needs PostgreSQL: set "
-            "TRYTOND_DATABASE_URI=postgresql://USER@HOST:PORT/ "
-            f"(it is {uri or 'not set'})")
-
-
 @pytest.fixture(scope='module')
 def postgresql():
     "The server's URI; skip, or fail when SERVICE_CONCURRENCY_TEST=required"
-    reason = _unavailable()
-    if reason:
-        if os.environ.get('SERVICE_CONCURRENCY_TEST') == 'required':
-            pytest.fail(f"SERVICE_CONCURRENCY_TEST=required but {reason}",
-                pytrace=False)
-        pytest.skip(reason)
-    return os.environ['TRYTOND_DATABASE_URI'].split('?')[0].rstrip('/') + '/'
+    return require_postgresql("the multi-worker test needs")
 
 
 # The database

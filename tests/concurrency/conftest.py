@@ -41,6 +41,7 @@ import itertools
 import os
 import pathlib
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -50,6 +51,9 @@ from decimal import Decimal
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / 'tests'))
+from pg_required import require_postgresql  # noqa: E402
+
 MODULES = ['service_dispatch']
 # The database Tryton's scenarios of service_dispatch start from
 SCENARIO_CACHE = 'service_dispatch--create_company|create_chart'
@@ -61,24 +65,10 @@ TIMEOUT = 120
 _counter = itertools.count(1)
 
 
-def _unavailable():
-    "Return why the tests cannot run here, or None"
-    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
-    if not uri.startswith(('postgresql:', 'postgres:')):
-        return ("the concurrency tests need PostgreSQL: set "
-            "TRYTOND_DATABASE_URI=postgresql://USER@HOST:PORT/ "
-            f"(it is {uri or 'not set'})")
-
-
 @pytest.fixture(scope='session')
 def postgresql():
     "Skip, or fail when SERVICE_CONCURRENCY_TEST=required, without PostgreSQL"
-    reason = _unavailable()
-    if reason:
-        if os.environ.get('SERVICE_CONCURRENCY_TEST') == 'required':
-            pytest.fail(f"SERVICE_CONCURRENCY_TEST=required but {reason}",
-                pytrace=False)
-        pytest.skip(reason)
+    require_postgresql("the concurrency tests need")
 
 
 # Databases
@@ -474,6 +464,26 @@ class Tryton:
         with ThreadPoolExecutor(max_workers=len(calls)) as executor:
             futures = [executor.submit(run, c) for c in calls]
             return [f.result(timeout=TIMEOUT) for f in futures]
+
+    def interleaved(self, interleaving, first, second):
+        """Run first(waits) and second(waits) at once, each passing its
+        waits to reading(), and return their outcomes: 'together', neither
+        goes on before both have taken their snapshot; 'one_after_commit',
+        the second goes on only once the first has ended"""
+        barrier = self.barrier(2)
+        first_done = self.event()
+        waits = {
+            'together': [[barrier], [barrier]],
+            'one_after_commit': [[barrier], [barrier, first_done]],
+            }[interleaving]
+
+        def run_first():
+            try:
+                return first(waits[0])
+            finally:
+                first_done.set()
+        return self.concurrently(
+            run_first, lambda: second(waits[1]))
 
 
     # The department's records, made by the administrator in setup

@@ -34,23 +34,12 @@ def test_assign_same_technician(tryton, interleaving):
     orders = tryton.setup(prepare)
     dispatchers = [tryton.user('dispatcher1'), tryton.user('dispatcher2')]
 
-    barrier = tryton.barrier(2)
-    first_done = tryton.event()
-    waits = {
-        'together': [[barrier], [barrier]],
-        'one_after_commit': [[barrier], [barrier, first_done]],
-        }[interleaving]
-
     def assign(user, order, waits):
-        try:
-            return tryton.call(user, ORDERS, 'assign', [order],
-                before=tryton.reading(ORDERS, [order], *waits))
-        finally:
-            if first_done not in waits:
-                first_done.set()
-    outcomes = tryton.concurrently(*(
-            functools.partial(assign, user, order, w)
-            for user, order, w in zip(dispatchers, orders, waits)))
+        return tryton.call(user, ORDERS, 'assign', [order],
+            before=tryton.reading(ORDERS, [order], *waits))
+    outcomes = tryton.interleaved(interleaving, *(
+            functools.partial(assign, user, order)
+            for user, order in zip(dispatchers, orders)))
 
     won = [o for o, r in zip(orders, outcomes) if r.error is None]
     refused = [r.error for r in outcomes if r.error is not None]

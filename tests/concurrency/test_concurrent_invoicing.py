@@ -53,21 +53,11 @@ def test_invoice_same_work_orders(tryton, interleaving):
     tryton.setup(done)
     accountants = [tryton.user('accountant1'), tryton.user('accountant2')]
 
-    barrier = tryton.barrier(2)
-    first_done = tryton.event()
-    waits = {
-        'together': [[barrier], [barrier]],
-        'one_after_commit': [[barrier], [barrier, first_done]],
-        }[interleaving]
-
     def with_button(user, waits):
         "Return the invoices the button opens"
-        try:
-            action = tryton.call(user, ORDERS, 'invoice', orders,
-                before=tryton.reading(ORDERS, orders, *waits))
-            return action['res_id']
-        finally:
-            first_done.set()
+        action = tryton.call(user, ORDERS, 'invoice', orders,
+            before=tryton.reading(ORDERS, orders, *waits))
+        return action['res_id']
 
     def with_wizard(user, waits):
         "Return the invoices the wizard opens, invoicing all work orders"
@@ -77,9 +67,9 @@ def test_invoice_same_work_orders(tryton, interleaving):
             before=tryton.reading(ORDERS, orders, *waits))
         action, = result['actions']
         return action[0]['pyson_domain']
-    outcomes = tryton.concurrently(
-        functools.partial(with_button, accountants[0], waits[0]),
-        functools.partial(with_wizard, accountants[1], waits[1]))
+    outcomes = tryton.interleaved(interleaving,
+        functools.partial(with_button, accountants[0]),
+        functools.partial(with_wizard, accountants[1]))
     assert all(o.error is None for o in outcomes), outcomes
 
     def invoiced():

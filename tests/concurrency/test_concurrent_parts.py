@@ -44,23 +44,12 @@ def test_issue_last_unit(tryton, interleaving):
             return [o.id for o in orders]
         orders = tryton.setup(prepare)
 
-        barrier = tryton.barrier(2)
-        first_done = tryton.event()
-        waits = {
-            'together': [[barrier], [barrier]],
-            'one_after_commit': [[barrier], [barrier, first_done]],
-            }[interleaving]
-
         def issue(user, order, waits):
-            try:
-                return tryton.call(user, ORDERS, 'issue_parts', [order],
-                    before=tryton.reading(ORDERS, [order], *waits))
-            finally:
-                if first_done not in waits:
-                    first_done.set()
-        outcomes = tryton.concurrently(*(
-                functools.partial(issue, user, order, w)
-                for user, order, w in zip(clerks, orders, waits)))
+            return tryton.call(user, ORDERS, 'issue_parts', [order],
+                before=tryton.reading(ORDERS, [order], *waits))
+        outcomes = tryton.interleaved(interleaving, *(
+                functools.partial(issue, user, order)
+                for user, order in zip(clerks, orders)))
 
         won = [o for o, r in zip(orders, outcomes) if r.error is None]
         refused = [r.error for r in outcomes if r.error is not None]
@@ -97,23 +86,11 @@ def test_request_parts_twice(tryton, interleaving):
     order = tryton.setup(prepare)
     dispatchers = [tryton.user('dispatcher1'), tryton.user('dispatcher2')]
 
-    barrier = tryton.barrier(2)
-    first_done = tryton.event()
-    waits = {
-        'together': [[barrier], [barrier]],
-        'one_after_commit': [[barrier], [barrier, first_done]],
-        }[interleaving]
-
     def request(user, waits):
-        try:
-            return tryton.call(user, ORDERS, 'request_parts', [order],
-                before=tryton.reading(ORDERS, [order], *waits))
-        finally:
-            if first_done not in waits:
-                first_done.set()
-    outcomes = tryton.concurrently(*(
-            functools.partial(request, user, w)
-            for user, w in zip(dispatchers, waits)))
+        return tryton.call(user, ORDERS, 'request_parts', [order],
+            before=tryton.reading(ORDERS, [order], *waits))
+    outcomes = tryton.interleaved(interleaving, *(
+            functools.partial(request, user) for user in dispatchers))
     assert all(o.error is None for o in outcomes), outcomes
 
     def moves():
