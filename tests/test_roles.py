@@ -59,6 +59,7 @@ from trytond.tests.test_tryton import (
 from trytond.tests.tools import activate_modules
 from trytond.modules.account.tests.tools import create_chart
 from trytond.modules.company.tests.tools import create_company
+from trytond.modules.service_desk.exceptions import ClientRecordError
 from trytond.model import ModelStorage, fields
 from trytond.model.exceptions import (
     AccessButtonError, AccessError, ValidationError)
@@ -473,8 +474,10 @@ class Session:
                 return False
             raise
         except AccessError as exception:
-            # Modules raise subclasses for their business rules
-            if type(exception) is AccessError:
+            # Modules raise subclasses for their business rules; a record
+            # set in a field that the user may not see is refused as the
+            # record itself is
+            if type(exception) in {AccessError, ClientRecordError}:
                 return False
             raise
         return True

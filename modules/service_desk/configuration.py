@@ -7,6 +7,8 @@ from trytond.modules.company.model import (
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
 
+from .client import ClientValueMixin
+
 request_sequence = fields.Many2One(
     'ir.sequence', "Request Sequence", required=True,
     domain=[
@@ -48,6 +50,7 @@ def _default(field_name):
 
 
 class Configuration(
+        ClientValueMixin,
         ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):
     __name__ = 'service.configuration'
 
@@ -91,7 +94,7 @@ class Configuration(
     default_follow_up_days = _default('follow_up_days')
 
 
-class ConfigurationCompany(ModelSQL, CompanyValueMixin):
+class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     __name__ = 'service.configuration.company'
     __string__ = "Service Configuration per Company"
 

@@ -11,6 +11,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .client import ClientValueMixin
 from .exceptions import ContractDeleteError, ContractValidationError
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def last_due_date(start, months, date):
         return start + relativedelta(months=count * months)
 
 
-class Contract(Workflow, ModelSQL, ModelView):
+class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.contract'
     _rec_name = 'number'
     _history = True
@@ -302,7 +303,7 @@ class Contract(Workflow, ModelSQL, ModelView):
         return request
 
 
-class ContractEquipment(ModelSQL):
+class ContractEquipment(ClientValueMixin, ModelSQL):
     __name__ = 'service.contract-service.equipment'
     __string__ = "Service Contract - Equipment"
 

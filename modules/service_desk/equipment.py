@@ -12,8 +12,10 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from .client import ClientValueMixin
 
-class Equipment(DeactivableMixin, ModelSQL, ModelView):
+
+class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.equipment'
     __string__ = "Customer Equipment"
     _history = True

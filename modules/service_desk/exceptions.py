@@ -39,3 +39,15 @@ class ContractDeleteError(AccessError):
 
 class SLAValidationError(ValidationError):
     pass
+
+
+class ClientReadonlyError(AccessError):
+    pass
+
+
+class ClientValueError(ValidationError):
+    pass
+
+
+class ClientRecordError(AccessError):
+    "A record set in a field is not one the user may see"

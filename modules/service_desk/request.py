@@ -15,6 +15,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
+from .client import ClientValueMixin
 from .exceptions import (
     RequestComplaintError, RequestDeleteError, RequestModificationError,
     RequestValidationError, RequestWorkflowError)
@@ -30,7 +31,7 @@ INTAKE_FIELDS = {
     }
 
 
-class RequestType(DeactivableMixin, ModelSQL, ModelView):
+class RequestType(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.request.type'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -52,7 +53,7 @@ class RequestType(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-class Request(Workflow, ModelSQL, ModelView):
+class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.request'
     _rec_name = 'number'
     _history = True
@@ -712,7 +713,7 @@ class Request(Workflow, ModelSQL, ModelView):
                 })
 
 
-class RequestPause(ModelSQL, ModelView):
+class RequestPause(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.request.pause'
     __string__ = "Service Request Waiting Period"
 
@@ -739,6 +740,14 @@ class RequestPause(ModelSQL, ModelView):
             if pause.request.state in {'closed', 'cancelled'}:
                 raise RequestModificationError(gettext(
                         'service_desk.msg_request_modify_ended',
+                        request=pause.request.rec_name))
+            # The open period is the request's waiting state: only the
+            # Wait and Resume buttons start and end it
+            if external and (not pause.end
+                    or mode == 'write' and 'end' in values
+                    and not values['end']):
+                raise RequestModificationError(gettext(
+                        'service_desk.msg_pause_open',
                         request=pause.request.rec_name))
 
     @classmethod

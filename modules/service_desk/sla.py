@@ -11,9 +11,13 @@ from trytond.pyson import Eval
 from trytond.tools.timezone import UTC, get_tzinfo
 from trytond.transaction import Transaction
 
+from .client import ClientValueMixin
 from .exceptions import SLAValidationError
 from .sla_clock import MIDNIGHT, BusinessCalendar
 
+# The longest targets: ten years round the clock, ten years of working days
+MAX_HOURS = 87_600
+MAX_WORKING_DAYS = 2_600
 PRIORITIES = [
     ('low', "Low"),
     ('normal', "Normal"),
@@ -45,7 +49,7 @@ def to_utc(value, tzinfo):
     return value.replace(tzinfo=tzinfo).astimezone(UTC).replace(tzinfo=None)
 
 
-class SLA(DeactivableMixin, ModelSQL, ModelView):
+class SLA(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.sla'
     __string__ = "Service Level Agreement"
 
@@ -71,7 +75,7 @@ class SLA(DeactivableMixin, ModelSQL, ModelView):
         "Batch Days",
         domain=['OR',
             ('batch_days', '=', None),
-            ('batch_days', '>', 0),
+            [('batch_days', '>', 0), ('batch_days', '<=', 366)],
             ],
         states={
             'required': Eval('batch_units', 0) > 0,
@@ -117,6 +121,10 @@ class SLA(DeactivableMixin, ModelSQL, ModelView):
                 start, dt.timedelta(hours=float(line.response_hours)),
                 pauses)
         days = self.batch_working_days(quantity)
+        if days and days > MAX_WORKING_DAYS:
+            raise SLAValidationError(gettext(
+                    'service_desk.msg_sla_deadline_too_far',
+                    sla=self.rec_name, quantity=quantity, days=days))
         if days:
             resolution = calendar.add_working_days(start, days, pauses)
         elif line and line.resolution_hours:
@@ -134,7 +142,7 @@ class SLA(DeactivableMixin, ModelSQL, ModelView):
             [(to_local(s, tzinfo), to_local(e, tzinfo)) for s, e in pauses])
 
 
-class SLALine(ModelSQL, ModelView):
+class SLALine(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.sla.line'
     __string__ = "SLA Target"
 
@@ -145,14 +153,16 @@ class SLALine(ModelSQL, ModelView):
         "Response Hours", digits=(16, 2),
         domain=['OR',
             ('response_hours', '=', None),
-            ('response_hours', '>', 0),
+            [('response_hours', '>', 0),
+                ('response_hours', '<=', MAX_HOURS)],
             ],
         help="Business hours from the report to the acceptance.")
     resolution_hours = fields.Numeric(
         "Resolution Hours", digits=(16, 2),
         domain=['OR',
             ('resolution_hours', '=', None),
-            ('resolution_hours', '>', 0),
+            [('resolution_hours', '>', 0),
+                ('resolution_hours', '<=', MAX_HOURS)],
             ],
         help="Business hours from the report to the resolution.")
 
@@ -166,7 +176,7 @@ class SLALine(ModelSQL, ModelView):
             ]
 
 
-class SLAHour(sequence_ordered(), ModelSQL, ModelView):
+class SLAHour(ClientValueMixin, sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'service.sla.hour'
     __string__ = "SLA Business Hours"
 
@@ -198,7 +208,7 @@ class SLAHour(sequence_ordered(), ModelSQL, ModelView):
                             end=hour.end.strftime('%H:%M')))
 
 
-class SLAHoliday(ModelSQL, ModelView):
+class SLAHoliday(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.sla.holiday'
     __string__ = "SLA Holiday"
 

@@ -13,6 +13,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
+from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
 from trytond.modules.service_desk.workflow import checked_transition
 from trytond.pool import Pool
@@ -27,7 +28,7 @@ from .exceptions import (
 BOOKED_STATES = {'assigned', 'confirmed', 'in_progress'}
 
 
-class Dispatch(Workflow, ModelSQL, ModelView):
+class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.dispatch'
     __string__ = "Work Order"
     _rec_name = 'number'
@@ -754,7 +755,7 @@ class Dispatch(Workflow, ModelSQL, ModelView):
                         dispatch=dispatch.rec_name))
 
 
-class RepairLog(ModelSQL, ModelView):
+class RepairLog(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.repair.log'
     __string__ = "Repair Log"
 
@@ -809,7 +810,7 @@ class RepairLog(ModelSQL, ModelView):
                             dispatch=log.dispatch.rec_name))
 
 
-class Labour(ModelSQL, ModelView):
+class Labour(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.dispatch.labour'
     __string__ = "Work Order Labour"
 

@@ -2,11 +2,12 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
+from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 
 
-class Skill(DeactivableMixin, ModelSQL, ModelView):
+class Skill(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.skill'
     __string__ = "Service Skill"
 
@@ -18,7 +19,7 @@ class Skill(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-class EmployeeSkill(ModelSQL):
+class EmployeeSkill(ClientValueMixin, ModelSQL):
     __name__ = 'company.employee-service.skill'
     __string__ = "Employee - Service Skill"
 

@@ -6,6 +6,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits, round_price
+from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -14,7 +15,7 @@ from .exceptions import (
     DispatchDeleteError, PartReturnError, PartValidationError)
 
 
-class Part(ModelSQL, ModelView):
+class Part(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.dispatch.part'
     __string__ = "Work Order Part"
 

@@ -2,10 +2,11 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 from trytond.model import ModelSQL, fields
+from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import PoolMeta
 
 
-class RequestTypeSkill(ModelSQL):
+class RequestTypeSkill(ClientValueMixin, ModelSQL):
     __name__ = 'service.request.type-service.skill'
     __string__ = "Request Type - Service Skill"
 

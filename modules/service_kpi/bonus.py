@@ -25,6 +25,7 @@ from sql.conditionals import Case, Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.workflow import checked_transition
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -72,7 +73,7 @@ def as_decimal(value):
     return Decimal(str(value))
 
 
-class Bonus(Workflow, ModelSQL, ModelView):
+class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.bonus'
     __string__ = "Bonus Statement"
 
@@ -454,7 +455,7 @@ class Bonus(Workflow, ModelSQL, ModelView):
         return lines
 
 
-class BonusLine(ModelSQL, ModelView):
+class BonusLine(ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.bonus.line'
     __string__ = "Bonus Statement Line"
 

@@ -9,6 +9,7 @@ from sql.aggregate import Max, Min
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
 from trytond.modules.service_desk.workflow import checked_transition
 from trytond.pool import Pool, PoolMeta
@@ -40,7 +41,7 @@ def as_date(value):
     return value
 
 
-class Survey(Workflow, ModelSQL, ModelView):
+class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.survey'
     __string__ = "Service Survey"
 
