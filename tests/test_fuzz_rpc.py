@@ -487,6 +487,96 @@ def follow(record, path):
     return record.id if record else None
 
 
+def refused_with(server, login, model, method, *args):
+    "Return the message of the refused call, the database unchanged"
+    before = fingerprint()
+    kind, answer = server.call(login, model, method, *args)
+    assert kind == 'refused', answer
+    assert fingerprint() == before
+    return answer['error'][1][0]
+
+
+def test_hostile_examples(site):
+    "The holes the fuzzing found, each closed with its message"
+    server, catalogue = site
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        pool = Pool()
+        Request = pool.get('service.request')
+        SLA = pool.get('service.sla')
+        draft, = Request.search([
+                ('company', '=', catalogue.main), ('state', '=', 'draft')])
+        opened = Request.search([
+                ('company', '=', catalogue.main), ('state', '=', 'open')])[0]
+        spare, = SLA.search([('name', '=', "Spare M")])
+        draft, opened, spare = draft.id, opened.id, spare.id
+    _, create_request = catalogue.templates['service.request']
+
+    # A state jumped over, a number forged, stock moves added to a part
+    assert 'filled in by the service workflow' in refused_with(
+        server, 'manager', 'service.request', 'write', [draft],
+        {'state': 'closed'})
+    assert 'filled in by the service workflow' in refused_with(
+        server, 'manager', 'service.request', 'create',
+        [dict(create_request, number='R-FORGED')])
+    part = catalogue.ids['service.dispatch.part'][0][0]
+    assert 'filled in by the service workflow' in refused_with(
+        server, 'manager', 'service.dispatch.part', 'write', [part],
+        {'moves': [('create', [{}])]})
+    # Types and ranges the database or Python would fail on
+    for value in [2**40, '3', Decimal('NaN')]:
+        assert 'Quantity' in refused_with(
+            server, 'manager', 'service.request', 'write', [draft],
+            {'quantity': value})
+    assert 'out of range' in refused_with(
+        server, 'manager', 'service.request', 'write', [draft],
+        {'reported_date': dt.datetime(9999, 12, 31, 23, 59)})
+    assert 'not valid' in refused_with(
+        server, 'manager', 'service.request', 'write', [draft],
+        {'description': 'a\x00b'})
+    assert 'are not IDs' in refused_with(
+        server, 'manager', 'service.request', 'write', [[draft]],
+        {'description': 'Nested'})
+    # Another company's record, seen from its user and set in a field
+    other_sla = catalogue.ids['service.sla'][1][0]
+    assert 'not accessible to you' in refused_with(
+        server, 'manager', 'service.request', 'write', [draft],
+        {'sla': other_sla})
+    # An SLA target beyond ten years, a turnaround rule beyond them
+    assert 'Response Hours' in refused_with(
+        server, 'manager', 'service.sla', 'write', [spare],
+        {'lines': [('create', [{
+                            'priority': 'normal',
+                            'response_hours': Decimal(10**9)}])]})
+    kind, _ = server.call('manager', 'service.sla', 'write', [spare],
+        {'batch_units': 1, 'batch_days': 2})
+    assert kind == 'result'
+    kind, answer = server.call('manager', 'service.request', 'create',
+        [dict(create_request, sla=spare, quantity=2000)])
+    assert kind == 'result', answer
+    assert 'more than ten years' in refused_with(
+        server, 'manager', 'service.request', 'open', answer['result'])
+    # The open waiting period is the Wait and Resume buttons'
+    assert 'cannot be set by hand' in refused_with(
+        server, 'desk', 'service.request.pause', 'create',
+        [{'request': opened, 'start': dt.datetime(2026, 1, 5, 9)}])
+    kind, answer = server.call(
+        'desk', 'service.request', 'write', [opened],
+        {'wait_reason': "Parts on order"})
+    assert kind == 'result', answer
+    kind, answer = server.call('desk', 'service.request', 'wait', [opened])
+    assert kind == 'result', answer
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        Pause = Pool().get('service.request.pause')
+        open_pause, = Pause.search(
+            [('request', '=', opened), ('end', '=', None)])
+        open_pause = open_pause.id
+    assert 'cannot be set by hand' in refused_with(
+        server, 'manager', 'service.request.pause', 'delete', [open_pause])
+    assert 'cannot be set by hand' in refused_with(
+        server, 'desk', 'service.request.pause', 'write', [open_pause],
+        {'end': dt.datetime(2026, 1, 5, 10)})
+
+
 def test_fuzz_rpc(site):
     "Every hostile call is refused cleanly and leaves the database as it was"
     server, catalogue = site
