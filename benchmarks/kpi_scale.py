@@ -37,7 +37,6 @@ when it was loaded.  Without `--keep` or `--reuse` the database is dropped.
 import argparse
 import datetime as dt
 import math
-import os
 import statistics
 import sys
 import time

@@ -1,13 +1,16 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
+from trytond.transaction import Transaction, without_check_access
 
 from .client import ClientValueMixin
+from .exceptions import ClientRecordError
 
 request_sequence = fields.Many2One(
     'ir.sequence', "Request Sequence", required=True,
@@ -92,6 +95,41 @@ class Configuration(
     default_contract_sequence = _default('contract_sequence')
     default_acceptance_hours = _default('acceptance_hours')
     default_follow_up_days = _default('follow_up_days')
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        if Transaction().check_access:
+            cls.check_context_company()
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def write(cls, *args):
+        if Transaction().check_access:
+            cls.check_context_company()
+        super().write(*args)
+
+    @classmethod
+    def check_context_company(cls):
+        """Refuse the company of the context when it is not the user's: the
+        values of each company are read and written for the company of the
+        context, without access checks"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Company = pool.get('company.company')
+        transaction = Transaction()
+        company = transaction.context.get('company')
+        if company is None or not transaction.user:
+            return
+        with without_check_access():
+            user = User(transaction.user)
+            if company not in {c.id for c in user.companies}:
+                companies = Company.search([('id', '=', company)]
+                    if isinstance(company, int) and 0 < company < 2**31
+                    else [('id', '=', -1)])
+                name = companies[0].rec_name if companies else company
+                raise ClientRecordError(gettext(
+                        'service_desk.msg_configuration_company',
+                        company=name))
 
 
 class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):

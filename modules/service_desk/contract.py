@@ -169,7 +169,8 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 if (contract.visit_interval_months is not None
                         and contract.visit_interval_months <= 0):
                     raise ContractValidationError(gettext(
-                            'service_desk.msg_contract_visit_interval_positive',
+                            'service_desk'
+                            '.msg_contract_visit_interval_positive',
                             contract=contract.rec_name))
 
     @classmethod

@@ -265,6 +265,17 @@ class EquipmentSale(metaclass=PoolMeta):
             }
 
     @classmethod
+    def record_delivery_cancelled(cls, moves):
+        "Retire from the installed base the units of cancelled deliveries"
+        equipments = []
+        for sub_moves in grouped_slice(moves, backend.MAX_QUERY_PARAMS):
+            equipments.extend(cls.search([
+                        ('origin_move', 'in', [m.id for m in sub_moves]),
+                        ]))
+        if equipments:
+            cls.write(equipments, {'active': False})
+
+    @classmethod
     def record_returned(cls, moves):
         "Retire from the installed base the units that customers returned"
         moves = [m for m in moves

@@ -50,4 +50,4 @@ class ClientValueError(ValidationError):
 
 
 class ClientRecordError(AccessError):
-    "A record set in a field is not one the user may see"
+    "A record set in a field or the context is not one the user may see"

@@ -20,7 +20,7 @@ from .exceptions import (
     RequestComplaintError, RequestDeleteError, RequestModificationError,
     RequestValidationError, RequestWorkflowError)
 from .sla import PRIORITIES, company_timezone, to_local
-from .workflow import checked_transition
+from .workflow import checked_transition, refuse_transitions
 
 AT_RISK_SHARE = 0.2
 # What the desk recorded at intake: it is the base of warranty and deadlines
@@ -465,19 +465,12 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_transition(cls, requests, state):
-        selection = dict(
-            cls.fields_get(['state'])['state']['selection'])
         if state == 'closed':
             message = 'service_desk.msg_request_close_not_resolved'
         else:
             message = 'service_desk.msg_request_invalid_transition'
-        for request in requests:
-            if (request.state, state) not in cls._transitions:
-                raise RequestWorkflowError(gettext(
-                        message,
-                        request=request.rec_name,
-                        state=selection[request.state],
-                        target=selection[state]))
+        refuse_transitions(
+            cls, requests, state, RequestWorkflowError, message, 'request')
 
     def get_acceptance_overdue(self, name):
         return bool(self.state == 'draft'

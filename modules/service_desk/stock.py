@@ -20,6 +20,19 @@ class ShipmentOut(metaclass=PoolMeta):
         Equipment.record_delivered([
                 m for s in shipments for m in s.outgoing_moves])
 
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, shipments):
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        # Done deliveries can be cancelled: their units never reached the
+        # customer
+        moves = [m for s in shipments if s.state == 'done'
+            for m in s.outgoing_moves if m.state == 'done']
+        super().cancel(shipments)
+        Equipment.record_delivery_cancelled(moves)
+
 
 class ShipmentOutReturn(metaclass=PoolMeta):
     __name__ = 'stock.shipment.out.return'

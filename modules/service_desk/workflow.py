@@ -3,6 +3,8 @@
 # copyright notices and license terms.
 from functools import wraps
 
+from trytond.i18n import gettext
+
 
 def checked_transition(state):
     """Refuse, with the model's message, the records that cannot go to state
@@ -17,3 +19,20 @@ def checked_transition(state):
             return func(cls, records, *args, **kwargs)
         return wrapper
     return decorator
+
+
+def refuse_transitions(cls, records, state, error, message, name):
+    """Raise error with message for the first record that cannot go from its
+    state to state; the message gets the record as name, its state and the
+    target state as they are shown"""
+    selection = None
+    for record in records:
+        if (record.state, state) not in cls._transitions:
+            if selection is None:
+                selection = dict(
+                    cls.fields_get(['state'])['state']['selection'])
+            raise error(gettext(message, **{
+                        name: record.rec_name,
+                        'state': selection[record.state],
+                        'target': selection[state],
+                        }))

@@ -15,7 +15,8 @@ from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
-from trytond.modules.service_desk.workflow import checked_transition
+from trytond.modules.service_desk.workflow import (
+    checked_transition, refuse_transitions)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -471,14 +472,9 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_transition(cls, dispatches, state):
-        selection = dict(cls.fields_get(['state'])['state']['selection'])
-        for dispatch in dispatches:
-            if (dispatch.state, state) not in cls._transitions:
-                raise DispatchWorkflowError(gettext(
-                        'service_dispatch.msg_dispatch_invalid_transition',
-                        dispatch=dispatch.rec_name,
-                        state=selection[dispatch.state],
-                        target=selection[state]))
+        refuse_transitions(
+            cls, dispatches, state, DispatchWorkflowError,
+            'service_dispatch.msg_dispatch_invalid_transition', 'dispatch')
 
     @classmethod
     def check_booking(cls, dispatches):

@@ -21,19 +21,20 @@ from fractions import Fraction
 from dateutil.relativedelta import relativedelta
 from sql import Cast, Literal, Null
 from sql.aggregate import Count, Sum
-from sql.conditionals import Case, Coalesce
+from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.modules.service_desk.client import ClientValueMixin
-from trytond.modules.service_desk.workflow import checked_transition
+from trytond.modules.service_desk.workflow import (
+    checked_transition, refuse_transitions)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import BonusError, BonusModificationError
-from .kpi import part_origin
+from .kpi import part_moves
 
 RATES = {
     'allowance_rate': 'bonus_allowance',
@@ -300,14 +301,9 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_transition(cls, bonuses, state):
-        selection = dict(cls.fields_get(['state'])['state']['selection'])
-        for bonus in bonuses:
-            if (bonus.state, state) not in cls._transitions:
-                raise BonusError(gettext(
-                        'service_kpi.msg_bonus_invalid_transition',
-                        bonus=bonus.rec_name,
-                        state=selection[bonus.state],
-                        target=selection[state]))
+        refuse_transitions(
+            cls, bonuses, state, BonusError,
+            'service_kpi.msg_bonus_invalid_transition', 'bonus')
 
     @classmethod
     @ModelView.button
@@ -379,23 +375,10 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
             & (when >= start) & (when < end))
 
     def set_parts_profit(self):
-        pool = Pool()
-        Dispatch = pool.get('service.dispatch')
-        Part = pool.get('service.dispatch.part')
-        Move = pool.get('stock.move')
-        Location = pool.get('stock.location')
         cursor = Transaction().connection.cursor()
-        dispatch = Dispatch.__table__()
-        part = Part.__table__()
-        move = Move.__table__()
-        to_location = Location.__table__()
-
         # Returned parts come back from the customer: they are taken off
-        sign = Case((to_location.type == 'customer', 1), else_=-1)
-        cursor.execute(*move
-            .join(part, condition=move.origin == part_origin(part.id))
-            .join(dispatch, condition=part.dispatch == dispatch.id)
-            .join(to_location, condition=move.to_location == to_location.id)
+        join, move, part, dispatch, sign = part_moves()
+        cursor.execute(*join
             .select(
                 Sum(sign * Cast(move.quantity, 'NUMERIC')
                     * Coalesce(part.unit_price, 0)),

@@ -5,12 +5,13 @@
 import datetime as dt
 from collections import defaultdict
 
-from trytond.model import ModelView, fields
+from trytond.model import ModelView
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
+
+from .kpi import PeriodMixin
 
 TOP_CAUSES = 3
 
@@ -41,29 +42,9 @@ class FailureReport(Wizard):
             }
 
 
-class FailureReportStart(ModelView):
+class FailureReportStart(PeriodMixin, ModelView):
     __name__ = 'service.kpi.failure_report.start'
     __string__ = "Product Failure Report"
-
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date(
-        "From Date", required=True,
-        domain=[
-            If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')),
-                ()),
-            ])
-    to_date = fields.Date(
-        "To Date", required=True,
-        domain=[
-            If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')),
-                ()),
-            ])
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
 
     @classmethod
     def default_from_date(cls):

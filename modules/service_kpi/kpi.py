@@ -63,6 +63,29 @@ def part_origin(part_id):
         Literal('service.dispatch.part,'), Cast(part_id, 'VARCHAR'))
 
 
+def part_moves():
+    """Return the stock moves of work-order parts joined to their part, work
+    order and destination, and the sign of each: issued to the customer 1,
+    returned from them -1
+
+    As (join, move, part, dispatch, sign)."""
+    pool = Pool()
+    Dispatch = pool.get('service.dispatch')
+    Part = pool.get('service.dispatch.part')
+    Move = pool.get('stock.move')
+    Location = pool.get('stock.location')
+    dispatch = Dispatch.__table__()
+    part = Part.__table__()
+    move = Move.__table__()
+    to_location = Location.__table__()
+    join = (move
+        .join(part, condition=move.origin == part_origin(part.id))
+        .join(dispatch, condition=part.dispatch == dispatch.id)
+        .join(to_location, condition=move.to_location == to_location.id))
+    sign = Case((to_location.type == 'customer', 1), else_=-1)
+    return join, move, part, dispatch, sign
+
+
 def as_float(expression):
     "PostgreSQL computes averages and epochs as numeric: Float fields want"
     return Cast(expression, 'FLOAT')
@@ -82,9 +105,9 @@ def share(numerator, denominator):
         else_=Null)
 
 
-class Context(ModelView):
-    __name__ = 'service.kpi.context'
-    __string__ = "Service KPI Context"
+class PeriodMixin:
+    "A company and the dates of a period, the first one before the last"
+    __slots__ = ()
 
     company = fields.Many2One('company.company', "Company", required=True)
     from_date = fields.Date(
@@ -101,6 +124,16 @@ class Context(ModelView):
                 ('to_date', '>=', Eval('from_date')),
                 ()),
             ])
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+
+class Context(PeriodMixin, ModelView):
+    __name__ = 'service.kpi.context'
+    __string__ = "Service KPI Context"
+
     period = fields.Selection([
             ('day', "Day"),
             ('month', "Month"),
@@ -122,10 +155,6 @@ class Context(ModelView):
             'company': Eval('company', -1),
             },
         depends={'company'})
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
 
     @classmethod
     def default_from_date(cls):
@@ -452,21 +481,9 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
     def parts_revenue_query(cls, context):
         """Return per technician the chargeable parts issued, less those
         returned, at their price, on the work orders done in the period"""
-        pool = Pool()
-        Dispatch = pool.get('service.dispatch')
-        Part = pool.get('service.dispatch.part')
-        Move = pool.get('stock.move')
-        Location = pool.get('stock.location')
-        dispatch = Dispatch.__table__()
-        part = Part.__table__()
-        move = Move.__table__()
-        to_location = Location.__table__()
+        join, move, part, dispatch, sign = part_moves()
         when = cls.dispatch_dates(dispatch)
-        sign = Case((to_location.type == 'customer', 1), else_=-1)
-        return (move
-            .join(part, condition=move.origin == part_origin(part.id))
-            .join(dispatch, condition=part.dispatch == dispatch.id)
-            .join(to_location, condition=move.to_location == to_location.id)
+        return (join
             .select(
                 dispatch.technician.as_('technician'),
                 Sum(sign * move.quantity * part.unit_price).as_('amount'),

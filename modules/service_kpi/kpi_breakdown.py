@@ -4,14 +4,14 @@
 "KPIs broken down per product and per customer"
 from sql import Cast, Literal, Null
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Case, Coalesce
+from sql.conditionals import Coalesce
 from sql.operators import Like
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
-from .kpi import KPIMixin, as_float, part_origin, read_only
+from .kpi import KPIMixin, as_float, part_moves, read_only
 
 
 def free_of_charge(request, covers):
@@ -94,25 +94,14 @@ class KPIProduct(KPIMixin, ModelSQL, ModelView):
         pool = Pool()
         Request = pool.get('service.request')
         Contract = pool.get('service.contract')
-        Dispatch = pool.get('service.dispatch')
-        Part = pool.get('service.dispatch.part')
-        Move = pool.get('stock.move')
-        Location = pool.get('stock.location')
         request = Request.__table__()
         contract = Contract.__table__()
-        dispatch = Dispatch.__table__()
-        part = Part.__table__()
-        move = Move.__table__()
-        to_location = Location.__table__()
-        sign = Case((to_location.type == 'customer', 1), else_=-1)
+        join, move, part, dispatch, sign = part_moves()
         cost = (sign * Cast(move.internal_quantity, 'NUMERIC')
             * Coalesce(move.cost_price, 0))
-        return (move
-            .join(part, condition=move.origin == part_origin(part.id))
-            .join(dispatch, condition=part.dispatch == dispatch.id)
+        return (join
             .join(request, condition=dispatch.request == request.id)
             .join(contract, 'LEFT', condition=request.contract == contract.id)
-            .join(to_location, condition=move.to_location == to_location.id)
             .select(
                 request.product.as_('product'),
                 Sum(cost).as_('cost'),
@@ -269,7 +258,8 @@ class KPICustomer(KPIMixin, ModelSQL, ModelView):
             per_party.repairs, per_party.repeat_repairs,
             per_party.repeat_repair,
             scores.satisfaction.as_('satisfaction'),
-            Coalesce(invoiced.amount, Cast(Literal(0), 'NUMERIC')).as_('revenue'),
+            Coalesce(
+                invoiced.amount, Cast(Literal(0), 'NUMERIC')).as_('revenue'),
             ]
         return (per_party
             .join(scores, 'LEFT', condition=scores.party == per_party.party)

@@ -11,7 +11,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
-from trytond.modules.service_desk.workflow import checked_transition
+from trytond.modules.service_desk.workflow import (
+    checked_transition, refuse_transitions)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -125,7 +126,8 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 'pending': {
-                    'invisible': ~Eval('state').in_(['no_answer', 'cancelled']),
+                    'invisible': ~Eval('state').in_(
+                        ['no_answer', 'cancelled']),
                     'icon': 'tryton-undo',
                     'depends': ['state'],
                     },
@@ -188,14 +190,9 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_transition(cls, surveys, state):
-        selection = dict(cls.fields_get(['state'])['state']['selection'])
-        for survey in surveys:
-            if (survey.state, state) not in cls._transitions:
-                raise SurveyValidationError(gettext(
-                        'service_kpi.msg_survey_invalid_transition',
-                        survey=survey.rec_name,
-                        state=selection[survey.state],
-                        target=selection[state]))
+        refuse_transitions(
+            cls, surveys, state, SurveyValidationError,
+            'service_kpi.msg_survey_invalid_transition', 'survey')
 
     @classmethod
     @ModelView.button

@@ -11,7 +11,6 @@ numbers are lost only when a transaction that drew them rolls back, which a
 strict sequence would prevent by locking its row until the commit.  No
 creation here is rolled back, so the numbers are unique and without gaps.
 """
-import functools
 
 from trytond.pool import Pool
 
