@@ -25,14 +25,19 @@ negative numbers, NaN and infinities, dates at the ends of the calendar,
 ids of the other company's records, malformed one2many actions.
 
 Each answer must be a result or a clean Tryton error (``UserError``,
-``UserWarning``: what the client shows as a message), never a traceback.
+``UserWarning``: what the client shows as a message) or Tryton's protocol
+refusing it (HTTP 403 for a method not published, 422 for the same record
+twice), never a traceback.
 After each refused call the database must be what it was before: a
 fingerprint of every table (row count, last id, last change) is taken before
 and after.  After each accepted call: a field a form shows read only (the
 state, the numbers, the dates the workflow fills in) was not among the
 values; the records touched can be read back by their user; and at the end
 of each example no record of a company points at a record of the other
-(the paths of ``test_roles.COMPANY_PATHS``).
+(the paths of ``test_roles.COMPANY_PATHS``) and the requests waiting are
+those with an open waiting period.  ``test_hostile_examples`` keeps one call
+of each kind the fuzzing found answered with a traceback or accepted, with
+the message it now gets.
 """
 import base64
 import datetime as dt
@@ -406,6 +411,10 @@ def site():
             [True, {}], login=login)[1]['result'] for login in set(LOGINS)}
     catalogue = Catalogue()
     yield server, catalogue
+    # Close this process's connections: the next test drops the database
+    database = backend.Database._databases[os.getpid()].get(DB_NAME)
+    if database:
+        database.close()
     # What was sent, for the README's table
     report = ROOT / 'var' / f'fuzz_rpc-{backend.name}.txt'
     report.parent.mkdir(exist_ok=True)
