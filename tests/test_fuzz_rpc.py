@@ -411,8 +411,10 @@ def site():
             [True, {}], login=login)[1]['result'] for login in set(LOGINS)}
     catalogue = Catalogue()
     yield server, catalogue
-    # Close this process's connections: the next test drops the database
-    database = backend.Database._databases[os.getpid()].get(DB_NAME)
+    # Close this process's connections to PostgreSQL: the next test drops
+    # the database
+    databases = getattr(backend.Database, '_databases', {})
+    database = databases.get(os.getpid(), {}).get(DB_NAME)
     if database:
         database.close()
     # What was sent, for the README's table
