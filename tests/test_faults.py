@@ -52,15 +52,13 @@ import signal
 import threading
 import time
 import urllib.parse
-import uuid
 from decimal import Decimal
 
 import pytest
 from pg_required import require_postgresql
 from test_multiworker import (
     BIN, CALL_TIMEOUT, SIGNATURE, START_TIMEOUT, Cluster, Process, Records,
-    Server, User, _answers, free_port, prepare_database, wait_for,
-    write_config)
+    User, _answers, demo_served, free_port, wait_for, write_config)
 
 PREFIX = 'test_faults_'
 # The history of the records: Tryton inserts its rows at commit, after
@@ -110,6 +108,9 @@ class Site:
         self.running = process
         # User calls server 0 or 1: both are this one
         self.urls[:] = [url, url]
+
+    # What demo_served starts
+    start = serve
 
     def kill(self):
         "Kill the server: no rollback, no answer, no cleaning"
@@ -237,20 +238,8 @@ def postgresql():
 @pytest.fixture(scope='module')
 def site(postgresql, tmp_path_factory):
     "The demo database served by a trytond; stopped and dropped after"
-    var = tmp_path_factory.mktemp('faults')
-    filestore = var / 'filestore'
-    filestore.mkdir()
-    server = Server(postgresql)
-    database = f'{PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}'
-    site = Site(server, database, var, filestore)
-    try:
-        prepare_database(server, database, var, filestore)
-        with site.reporting():
-            site.serve()
+    with demo_served(postgresql, tmp_path_factory, PREFIX, Site) as site:
         yield site
-    finally:
-        site.stop()
-        server.drop(database)
 
 
 # The department's records

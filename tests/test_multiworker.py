@@ -416,23 +416,31 @@ def _answers(url):
         return False
 
 
-@pytest.fixture(scope='module')
-def cluster(postgresql, tmp_path_factory):
-    "The demo database served by the processes; stopped and dropped after"
-    var = tmp_path_factory.mktemp('multiworker')
+@contextlib.contextmanager
+def demo_served(postgresql, tmp_path_factory, prefix, processes):
+    """The demo in a new database, served by processes(server, database,
+    var, filestore) once started; stopped and the database dropped after"""
+    var = tmp_path_factory.mktemp(prefix.strip('_'))
     filestore = var / 'filestore'
     filestore.mkdir()
     server = Server(postgresql)
-    database = f'{PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}'
-    cluster = Cluster(server, database, var, filestore)
+    database = f'{prefix}{os.getpid()}_{uuid.uuid4().hex[:8]}'
+    served = processes(server, database, var, filestore)
     try:
         prepare_database(server, database, var, filestore)
-        with cluster.reporting():
-            cluster.start()
-        yield cluster
+        with served.reporting():
+            served.start()
+        yield served
     finally:
-        cluster.stop()
+        served.stop()
         server.drop(database)
+
+
+@pytest.fixture(scope='module')
+def cluster(postgresql, tmp_path_factory):
+    "The demo database served by the processes; stopped and dropped after"
+    with demo_served(postgresql, tmp_path_factory, PREFIX, Cluster) as cluster:
+        yield cluster
 
 
 # The clients
