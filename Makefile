@@ -5,29 +5,10 @@ BOOTSTRAP_PYTHON ?= python3
 PIP := $(PYTHON) -m pip --disable-pip-version-check -q
 DEMO_PORT ?= 8000
 
-# Test databases are cached by a hash of what builds them, so that a change
-# of the modules never reuses a stale cache.  The cache is kept outside the
-# working tree, so that a new clone of the same sources (as CI makes) starts
-# from it.
-CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tryton-service
-MODULE_FILES = $(shell find modules -path '*/tests' -prune -o -type f \
-	\( -name '*.py' -o -name '*.xml' -o -name '*.po' -o -name tryton.cfg \) \
-	-print | LC_ALL=C sort)
-SOURCE_HASH = $(shell cat $(MODULE_FILES) setup.cfg | sha1sum | cut -c1-12)
-ifneq ($(findstring postgresql,$(TRYTOND_DATABASE_URI)),)
-BACKEND := postgresql
-export DB_NAME ?= test_service
-# Kept as template databases on the server: a copy takes a fraction of a
-# second where pg_restore takes seconds (scripts/test_db_cache.py drops them
-# when the sources change)
-export DB_CACHE ?= $(TRYTOND_DATABASE_URI)
-else
-BACKEND := sqlite
-export DB_CACHE ?= $(CACHE_DIR)/$(SOURCE_HASH)-$(BACKEND)
-endif
-# The demo database the browser test serves, kept for the same sources
-DEMO_HASH = $(shell cat $(MODULE_FILES) setup.cfg scripts/demo.py | sha1sum | cut -c1-12)
-export DEMO_CACHE ?= $(CACHE_DIR)/$(DEMO_HASH)-demo
+# The tests' databases are built once per backend and kept outside the
+# working tree (tests/layers.py), so that a new clone of the same sources
+# (as CI makes) starts from them
+PGURI ?= postgresql://postgres@127.0.0.1:5432/
 PYTEST_ARGS ?=
 
 .PHONY: test demo bench bench-kpi install web browser clean
@@ -74,8 +55,6 @@ browser: web tests/browser/node_modules/.installed
 test: install $(BROWSER)
 	@test -n "$(BROWSER)" || echo "No npm or no $(CHROMIUM): the browser" \
 		"test will be skipped (Debian: apt-get install nodejs npm chromium)"
-	@echo "Running the tests on $(BACKEND) (database cache $(DB_CACHE))"
-	$(PYTHON) scripts/test_db_cache.py $(SOURCE_HASH)
 	$(PYTHON) -m pytest -rfEs modules tests $(PYTEST_ARGS)
 
 demo: install web
@@ -90,7 +69,9 @@ BENCH_DATABASE_URI ?= postgresql://postgres@127.0.0.1:5432/
 bench-kpi: install
 	TRYTOND_DATABASE_URI=$(BENCH_DATABASE_URI) $(PYTHON) benchmarks/kpi_scale.py $(BENCH_ARGS)
 
-# The caches of the tests (PostgreSQL's template databases are dropped by
-# the next run on other sources)
+# The caches of the tests: the files, and the template databases on the
+# PostgreSQL server of TRYTOND_DATABASE_URI (else PGURI) when it answers
 clean:
-	rm -rf var/cache $(CACHE_DIR)
+	rm -rf var/cache
+	TRYTOND_DATABASE_URI=$(or $(TRYTOND_DATABASE_URI),$(PGURI)) \
+		$(if $(wildcard $(PYTHON)),$(PYTHON),$(BOOTSTRAP_PYTHON)) scripts/test_db_cache.py

@@ -95,8 +95,11 @@ def drop_database(var, uri):
         (var / f'{DATABASE}.sqlite').unlink(missing_ok=True)
 
 
-def create_database(var, config_file, uri='sqlite://'):
-    if not database_exists(var, uri):
+def create_database(var, config_file, uri='sqlite://', update=True):
+    if database_exists(var, uri):
+        if not update:
+            return
+    else:
         if is_postgresql(uri):
             _postgresql(uri, f'CREATE DATABASE "{DATABASE}" '
                 "TEMPLATE template0 ENCODING 'unicode'")
@@ -170,9 +173,11 @@ def _users(company):
     employees = {}
     for login, name, password, groups in USERS:
         user, = User.find([('login', '=', login)]) or [User(login=login)]
+        # The administrator's too: a database the tests copy from a
+        # template was not created with it
+        user.password = password
         if login != 'admin':
             user.name = name
-            user.password = password
             user.groups.extend(Group.find([('name', 'in', groups)]))
         employee = Employee(party=Party(name=name), company=company)
         employee.party.save()
@@ -654,6 +659,10 @@ def main():
         help="where the database lives: sqlite:// (in --var, the default) "
         "or postgresql://USER@HOST:PORT/")
     parser.add_argument(
+        '--no-update', dest='update', action='store_false',
+        help="use an existing database as it is, without updating its "
+        "modules (the tests copy one whose modules are current)")
+    parser.add_argument(
         '--database', default=DATABASE,
         help=f"the database's name ({DATABASE})")
     args = parser.parse_args()
@@ -666,7 +675,7 @@ def main():
         if not (web_root / 'index.html').is_file():
             parser.error(f"no web client in {web_root}: run `make web`")
     config_file = write_config(var, args.port, web_root, args.database_uri)
-    create_database(var, config_file, args.database_uri)
+    create_database(var, config_file, args.database_uri, args.update)
     try:
         populate(config_file)
     except BaseException:

@@ -3,15 +3,16 @@
 # copyright notices and license terms.
 """`make demo` prepares its database twice without failing or duplicating.
 
-The first preparation is the demo_cache's: built from nothing by the first
-test that needs the demo for these sources (this one when the browser test
-is skipped), then kept."""
+The first preparation is a copy of the demo layer (tests/layers.py: the
+demo data loaded by scripts/demo.py on a copy of the modules' database,
+built by the first test that needs it); the second runs scripts/demo.py as
+a second `make demo` does, updating the modules."""
 import pathlib
 import sqlite3
 import tempfile
 import unittest
 
-from demo_cache import prepare_demo, run_demo
+import layers
 
 STATES = {'draft', 'open', 'waiting', 'in_progress', 'resolved', 'closed',
     'cancelled'}
@@ -29,7 +30,7 @@ class DemoTestCase(unittest.TestCase):
     def test_demo_twice(self):
         with tempfile.TemporaryDirectory() as var:
             var = pathlib.Path(var) / 'demo'
-            first = prepare_demo(var)
+            first = layers.demo(var)
             self.assertRegex(first, "Loading the demo data|already loaded")
             self.assertRegex(first, r"desk +password demo-desk")
             counts = {t: self.count(var, t) for t in [
@@ -57,7 +58,7 @@ class DemoTestCase(unittest.TestCase):
             self.assertLessEqual(
                 {'in_warranty', 'out_of_warranty', 'contract'}, warranties)
 
-            second = run_demo(var)
+            second = layers.demo_command(var)
             self.assertIn("already loaded", second)
             self.assertEqual(
                 {t: self.count(var, t) for t in counts}, counts)

@@ -52,7 +52,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
 
-from test_roles import COMPANY_PATHS, SERVICE_MODULES, Records, populate
+import layers
+from role_data import COMPANY_PATHS, SERVICE_MODULES, Records
 from trytond import backend
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
@@ -402,7 +403,7 @@ def calls(draw, catalogue):
 
 @pytest.fixture(scope='module')
 def site():
-    populate()
+    layers.use('roles')
     set_passwords()
     server = Server()
     for login in set(LOGINS):

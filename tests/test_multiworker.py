@@ -37,10 +37,8 @@ queued task left, no error in the processes' logs.
 
 It needs PostgreSQL: without TRYTOND_DATABASE_URI=postgresql://... the test
 is skipped with the reason; with SERVICE_CONCURRENCY_TEST=required (as CI sets
-it on its PostgreSQL run) it fails instead.  The demo database takes minutes
-to build, so it is kept as a pg_dump file (with its filestore) in DEMO_CACHE,
-or var/cache when not set, named after a hash of the modules' sources and
-scripts/demo.py; a rerun restores it in seconds.  The database is
+it on its PostgreSQL run) it fails instead.  The database, a copy of the
+demo layer of tests/layers.py with its filestore, is
 ``test_mw_<pid>_<random>``; the processes are stopped and the database
 dropped whatever happens.  When something fails, the processes' logs are
 shown with the failure.
@@ -48,19 +46,16 @@ shown with the failure.
 import base64
 import contextlib
 import datetime as dt
-import hashlib
 import importlib.util
 import itertools
 import json
 import os
 import pathlib
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 import traceback
@@ -71,6 +66,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import layers
 import pytest
 from pg_required import require_postgresql
 from dateutil.relativedelta import relativedelta
@@ -145,67 +141,10 @@ class Server:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _cache_key():
-    "Change with the modules, the demo script and Tryton's version"
-    import trytond
-    digest = hashlib.sha1(trytond.__version__.encode())
-    for path in sorted((ROOT / 'modules').rglob('*')):
-        if path.is_file() and 'tests' not in path.parts and path.suffix in {
-                '.py', '.xml', '.cfg', '.po', '.fodt', '.html'}:
-            digest.update(str(path.relative_to(ROOT)).encode())
-            digest.update(path.read_bytes())
-    digest.update((ROOT / 'setup.cfg').read_bytes())
-    digest.update(DEMO_SCRIPT.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _build(server, name, var, filestore):
-    "Create the demo database as `make demo` does, on PostgreSQL"
-    demo = var / 'demo'
-    result = subprocess.run(
-        [sys.executable, str(DEMO_SCRIPT), '--no-serve', '--var', str(demo),
-            '--database-uri', server.uri, '--database', name],
-        capture_output=True, text=True, env=_clean_env())
-    assert result.returncode == 0, (
-        f"scripts/demo.py failed:\n{result.stdout[-2000:]}\n"
-        f"{result.stderr[-4000:]}")
-    # The signatures of the demo's work orders: the filestore keeps a
-    # folder per database
-    if (demo / name).exists():
-        shutil.move(str(demo / name), str(filestore / name))
-
-
 def prepare_database(server, name, var, filestore):
-    """Create the demo database name with its filestore, from the cache when
-    it holds one for these sources"""
-    cache = pathlib.Path(
-        os.environ.get('DEMO_CACHE') or ROOT / 'var' / 'cache')
-    stem = f'multiworker-demo-{_cache_key()}'
-    dump = cache / f'{stem}.dump'
-    files = cache / f'{stem}.filestore.tar'
-    if dump.exists() and files.exists():
-        server.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 '
-            "ENCODING 'unicode'")
-        server.run('pg_restore', '--no-owner', '-d', name, str(dump))
-        with tarfile.open(files) as tar:
-            if hasattr(tarfile, 'data_filter'):
-                tar.extractall(filestore / name, filter='data')
-            else:
-                tar.extractall(filestore / name)
-        return
-    _build(server, name, var, filestore)
-    cache.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex[:6]
-    server.run('pg_dump', '-F', 'c', '-f', f'{dump}.{token}', name)
-    with tarfile.open(f'{files}.{token}', 'w') as tar:
-        if (filestore / name).exists():
-            tar.add(filestore / name, arcname='.')
-    for stale in cache.glob('multiworker-demo-*'):
-        if stale.suffix in {'.dump', '.tar'} and not stale.name.startswith(
-                stem):
-            stale.unlink(missing_ok=True)
-    os.replace(f'{files}.{token}', files)
-    os.replace(f'{dump}.{token}', dump)
+    """Create the demo database name with its filestore: a copy of the demo
+    layer (tests/layers.py)"""
+    layers.demo(filestore, database=name)
 
 
 # The processes

@@ -22,7 +22,7 @@ import sys
 
 import pytest
 
-from demo_cache import DATABASE, clean_env, prepare_demo
+import layers
 
 # Run in a process of its own, on the demo database's configuration
 SCRIPT = r'''
@@ -83,13 +83,13 @@ def test_reports_convert_to_pdf(tmp_path):
             pytest.fail(reason)
         pytest.skip(reason)
 
-    prepare_demo(tmp_path / 'demo')
+    layers.demo(tmp_path / 'demo')
     config_file = tmp_path / 'demo' / 'trytond.conf'
     out = tmp_path / 'out'
     out.mkdir()
     result = subprocess.run(
-        [sys.executable, '-c', SCRIPT, DATABASE, str(config_file), str(out)],
-        capture_output=True, text=True, env=clean_env(), timeout=600)
+        [sys.executable, '-c', SCRIPT, layers.DEMO, str(config_file), str(out)],
+        capture_output=True, text=True, env=layers.clean_env(), timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -12,19 +12,18 @@ shipped menus, views, access rules, messages or scheduled tasks, and must
 keep what the department changed in the shipped data (a renamed request
 type, its own acceptance hours).
 
-On SQLite the database is a copy of the demo that `make test` caches
-(DEMO_CACHE); with TRYTOND_DATABASE_URI pointing at PostgreSQL it is built
-on that server, as production runs (restored from the dump the multi-worker
-test keeps), and dropped afterwards.
+The database is a copy of the demo layer (tests/layers.py) on the backend of
+the run: a file on SQLite; with TRYTOND_DATABASE_URI pointing at PostgreSQL
+a database on that server, as production runs, dropped afterwards.
 """
 import hashlib
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import uuid
 
+import layers
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -52,33 +51,8 @@ class Database:
             if self.postgresql else DEMO)
 
     def prepare(self):
-        "Create the demo database and return the configuration file"
-        if self.postgresql:
-            # The multi-worker test (run before) keeps the PostgreSQL demo
-            # as a dump: restoring it saves building the demo again
-            from test_multiworker import Server, prepare_database
-            self.var.mkdir(parents=True, exist_ok=True)
-            filestore = self.var / 'filestore'
-            filestore.mkdir()
-            prepare_database(Server(self.uri), self.name, self.var, filestore)
-            config_file = self.var / 'trytond.conf'
-            config_file.write_text("[database]\n"
-                f"uri = {self.uri}\n"
-                f"path = {filestore}\n")
-            return config_file
-        else:
-            cache = os.environ.get('DEMO_CACHE')
-            cached = pathlib.Path(cache) / f'{DEMO}.sqlite' if cache else None
-            if cached and cached.exists():
-                self.var.mkdir(parents=True, exist_ok=True)
-                shutil.copy(cached, self.var / cached.name)
-        result = subprocess.run(
-            [sys.executable, str(ROOT / 'scripts' / 'demo.py'), '--no-serve',
-                '--var', str(self.var), '--database-uri', self.uri,
-                '--database', self.name],
-            capture_output=True, text=True)
-        assert result.returncode == 0, (
-            f"the demo failed:\n{result.stderr[-4000:]}")
+        "Make the database a copy of the demo; return its configuration file"
+        layers.demo(self.var, database=self.name)
         return self.var / 'trytond.conf'
 
     def connect(self):

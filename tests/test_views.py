@@ -13,14 +13,11 @@ import unittest
 
 from lxml import etree
 
+from trytond.modules.service_desk.tests.tools import activate_tested_modules
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
 MODULES = ['service_desk', 'service_dispatch', 'service_kpi']
-# service_kpi brings the two others; the extras add the views they extend.
-# The same database as service_kpi's module test.
-ACTIVATED = ['service_kpi', 'stock_lot', 'sale', 'sale_complaint',
-    'notification_email']
 
 # Sao.View.TreeXMLViewParser.WIDGETS and Sao.View.FormXMLViewParser.WIDGETS
 # of tryton-sao 8.0 (src/view/tree.js and src/view/form.js)
@@ -44,7 +41,8 @@ class ViewWidgetTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(ACTIVATED)
+        # With the extras: they add the views they extend
+        activate_tested_modules()
 
     @with_transaction()
     def test_views_use_web_client_widgets(self):

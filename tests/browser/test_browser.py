@@ -26,7 +26,7 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
-from demo_cache import DATABASE, prepare_demo  # noqa: E402
+import layers  # noqa: E402
 SAO = pathlib.Path(os.environ.get('SAO', ROOT / 'var' / 'sao'))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 
@@ -76,7 +76,7 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
         pytest.skip(reason)
 
     var = tmp_path / 'demo'
-    prepare_demo(var)
+    layers.demo(var)
     port = free_port()
     url = f'http://localhost:{port}/'
     log = tmp_path / 'server.log'
@@ -86,7 +86,7 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
         server = subprocess.Popen(
             [sys.executable, str(ROOT / 'scripts' / 'demo.py'),
                 '--var', str(var), '--port', str(port),
-                '--web-root', str(SAO)],
+                '--web-root', str(SAO), '--no-update'],
             stdout=log_file, stderr=subprocess.STDOUT)
     try:
         # The server serves the web client itself
@@ -94,7 +94,7 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
         assert 'sao' in page.lower()
 
         result = subprocess.run(
-            ['node', str(HERE / 'service.cjs'), url, DATABASE, str(shots)],
+            ['node', str(HERE / 'service.cjs'), url, layers.DEMO, str(shots)],
             capture_output=True, text=True, timeout=600,
             env=dict(os.environ, CHROMIUM=CHROMIUM))
         assert result.returncode == 0, (

@@ -9,17 +9,10 @@ skipped with the reason; with SERVICE_CONCURRENCY_TEST=required (as CI sets
 it on its PostgreSQL run) they fail instead.
 
 Each test gets a database of its own, ``test_conc_<pid>_<n>_<random>``,
-copied from a template (service_dispatch activated, a company, a chart of
-accounts, a fiscal year, and the users, technicians, customers and products
-of `_load_common_data`) and dropped after the test.  The template database
-lives for the session and is dropped at its end.  Building it takes 3 to 5
-minutes on a busy 2-core machine, so it is kept as a pg_dump file in the
-DB_CACHE folder, or in var/cache when DB_CACHE is not set, named after a
-hash of the modules' sources and of this setup; restoring it takes seconds.
-With DB_CACHE=postgresql:// it is kept as a database instead, as Tryton's
-tests do.  A first build starts from the database Tryton's scenarios cached
-for ``activate_modules('service_dispatch', create_company, create_chart)``
-when DB_CACHE holds one (as `make test` leaves it).
+copied from the template database of the concurrency layer (tests/layers.py:
+the modules, a company, a chart of accounts, and tests/concurrency_data.py's
+fiscal year, users, technicians, customers and products) and dropped after
+the test.
 
 `Tryton.call` runs a method as a client's request does, with the loop of
 trytond's RPC dispatcher (trytond/protocols/dispatcher.py `_dispatch`): a
@@ -35,12 +28,9 @@ the "database busy" error after about 0.3 s.
 """
 import contextlib
 import datetime as dt
-import hashlib
-import inspect
 import itertools
 import os
 import pathlib
-import subprocess
 import sys
 import threading
 import time
@@ -54,9 +44,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'tests'))
 from pg_required import require_postgresql  # noqa: E402
 
-MODULES = ['service_dispatch']
-# The database Tryton's scenarios of service_dispatch start from
-SCENARIO_CACHE = 'service_dispatch--create_company|create_chart'
 PREFIX = 'test_conc_'
 RETRY = 20
 # A thread that never comes fails the test instead of hanging it
@@ -80,13 +67,6 @@ def _server():
     with Transaction().start(None, 0, autocommit=True) as transaction:
         with transaction.connection.cursor() as cursor:
             yield cursor
-
-
-def _exists(name):
-    with _server() as cursor:
-        cursor.execute(
-            'SELECT 1 FROM pg_database WHERE datname = %s', (name,))
-        return bool(cursor.fetchone())
 
 
 def _create(name, template='template0'):
@@ -116,205 +96,11 @@ def _drop(name):
     backend.Database.clear_cache()
 
 
-def _pg_command(*args):
-    "Run a PostgreSQL client program on the server of TRYTOND_DATABASE_URI"
-    from trytond.tests.test_tryton import _pg_options
-    options, env = _pg_options()
-    subprocess.run([args[0], *options, *args[1:]], env=env, check=True,
-        stdout=subprocess.DEVNULL)
-
-
-def _cache_key():
-    "Change with the modules' sources and with this setup"
-    digest = hashlib.sha1()
-    for path in sorted((ROOT / 'modules').rglob('*')):
-        if (path.is_file() and 'tests' not in path.parts
-                and path.suffix in {'.py', '.xml', '.cfg', '.po'}):
-            digest.update(path.read_bytes())
-    for func in [_build, _load_common_data]:
-        digest.update(inspect.getsource(func).encode())
-    return digest.hexdigest()[:12]
-
-
 @pytest.fixture(scope='session')
 def template(postgresql):
     "The name of the database the tests' databases are copied from"
-    # Registers the modules' classes (Pool.start) as Tryton's tests do
-    import trytond.tests.test_tryton  # noqa: F401
-    cache = os.environ.get('DB_CACHE') or str(ROOT / 'var' / 'cache')
-    key = _cache_key()
-    if cache.startswith('postgresql://'):
-        name = f'{PREFIX}cache_{key}'
-        if not _exists(name):
-            _build(name)
-        _release(name)
-        yield name
-        return
-    name = f'{PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}_template'
-    dump = pathlib.Path(cache) / f'concurrency-{key}.dump'
-    try:
-        if dump.exists():
-            _create(name)
-            _pg_command('pg_restore', '-d', name, str(dump))
-        else:
-            _build(name)
-            _release(name)
-            dump.parent.mkdir(parents=True, exist_ok=True)
-            _pg_command('pg_dump', '-F', 'c', '-f', f'{dump}.tmp', name)
-            for stale in dump.parent.glob('concurrency-*.dump'):
-                stale.unlink()
-            os.replace(f'{dump}.tmp', dump)
-        yield name
-    finally:
-        _drop(name)
-
-
-def _restore_scenario_cache(name):
-    "Create the database from the scenarios' cache, if DB_CACHE holds it"
-    from trytond.tests.test_tryton import DB_CACHE, _db_cache_file
-    if not DB_CACHE:
-        return False
-    cache_file = _db_cache_file(DB_CACHE, SCENARIO_CACHE)
-    if DB_CACHE.startswith('postgresql://'):
-        source = cache_file[len(DB_CACHE) + 1:]
-        if not _exists(source):
-            return False
-        _create(name, source)
-    else:
-        if not os.path.exists(cache_file):
-            return False
-        _create(name)
-        _pg_command('pg_restore', '-d', name, cache_file)
-    return True
-
-
-def _build(name):
-    "Create the template database"
-    from proteus import config as pconfig
-
-    from trytond.modules.account.tests.tools import (
-        create_chart, create_fiscalyear)
-    from trytond.modules.account_invoice.tests.tools import (
-        set_fiscalyear_invoice_sequences)
-    from trytond.modules.company.tests.tools import create_company
-    from trytond.pool import Pool
-    from trytond.tests.test_tryton import create_db
-    from trytond.transaction import Transaction
-
-    restored = _restore_scenario_cache(name)
-    if not restored:
-        create_db(name)
-        # As trytond.tests.test_tryton.activate_module, on this database
-        with Transaction().start(name, 1) as transaction:
-            pool = Pool()
-            Module = pool.get('ir.module')
-            Module.activate(Module.search([('name', 'in', MODULES)]))
-            transaction.commit()
-            ActivateUpgrade = pool.get(
-                'ir.module.activate_upgrade', type='wizard')
-            instance_id, _, _ = ActivateUpgrade.create()
-            transaction.commit()
-            ActivateUpgrade(instance_id).transition_upgrade()
-            ActivateUpgrade.delete(instance_id)
-            transaction.commit()
-
-    # proteus, for the scenarios' helpers, takes the database from DB_NAME
-    db_name = os.environ.get('DB_NAME')
-    os.environ['DB_NAME'] = name
-    try:
-        config = pconfig.set_trytond()
-        if not restored:
-            create_company(config=config)
-            create_chart(config=config)
-        set_fiscalyear_invoice_sequences(create_fiscalyear(config=config))
-    finally:
-        if db_name is None:
-            del os.environ['DB_NAME']
-        else:
-            os.environ['DB_NAME'] = db_name
-    _run(name, _load_common_data)
-
-
-def _load_common_data():
-    """Two users per role, two technicians, the SLA, a customer whose air
-    conditioner is in warranty and one whose is not, spare parts, the labour
-    hour and the travel"""
-    from trytond.pool import Pool
-
-    pool = Pool()
-    Company = pool.get('company.company')
-    User = pool.get('res.user')
-    Group = pool.get('res.group')
-    Party = pool.get('party.party')
-    Employee = pool.get('company.employee')
-    Uom = pool.get('product.uom')
-    Category = pool.get('product.category')
-    Template = pool.get('product.template')
-    Equipment = pool.get('service.equipment')
-    Account = pool.get('account.account')
-    Configuration = pool.get('service.configuration')
-    SLA = pool.get('service.sla')
-
-    company, = Company.search([])
-    groups = {g.name: g for g in Group.search([])}
-    User.save([User(login=login, name=login, groups=[groups[group]],
-                companies=[company], company=company)
-            for login, group in [
-                ('dispatcher1', "Service Dispatcher"),
-                ('dispatcher2', "Service Dispatcher"),
-                ('warehouse1', "Stock"),
-                ('warehouse2', "Stock"),
-                ('accountant1', "Accounting"),
-                ('accountant2', "Accounting"),
-                ('desk', "Service Desk"),
-                ]])
-
-    technicians = [Employee(party=Party(name=name), company=company,
-            service_technician=True) for name in ["Liu Yang", "Chen Jie"]]
-    Party.save([t.party for t in technicians])
-    Employee.save(technicians)
-
-    sla = SLA(name="Round the clock", lines=[{
-                'priority': 'normal',
-                'response_hours': Decimal(4),
-                'resolution_hours': Decimal(24),
-                }])
-    sla.save()
-    configuration = Configuration(1)
-    configuration.default_sla = sla
-    configuration.save()
-
-    revenue, expense = [Account.search([
-                (f'type.{kind}', '=', True),
-                ('closed', '!=', True),
-                ], limit=1)[0] for kind in ['revenue', 'expense']]
-    category = Category(name="Service", accounting=True,
-        account_revenue=revenue, account_expense=expense)
-    category.save()
-    unit, = Uom.search([('name', '=', "Unit")])
-    hour, = Uom.search([('name', '=', "Hour")])
-    templates = [Template(name=name, type=type_, default_uom=uom,
-            list_price=Decimal(price), account_category=category,
-            service_warranty_months=warranty, products=[{}])
-        for name, type_, uom, price, warranty in [
-            ("Air Conditioner", 'goods', unit, 3000, 12),
-            ("Compressor", 'goods', unit, 800, None),
-            ("Fan Motor", 'goods', unit, 120, None),
-            ("Repair Labour", 'service', hour, 150, None),
-            ("Travel", 'service', unit, 50, None),
-            ]]
-    Template.save(templates)
-
-    today = dt.date.today()
-    customers = [Party(name=name, addresses=[{'city': "Shanghai"}],
-            contact_mechanisms=[{'type': 'phone', 'value': '021-' + name}])
-        for name in ["Li Na", "Zhang Wei"]]
-    Party.save(customers)
-    Equipment.save([Equipment(party=customer,
-                product=templates[0].products[0],
-                serial_number='SN-' + customer.name, sale_date=sale_date)
-            for customer, sale_date in zip(customers, [
-                    today, today - dt.timedelta(days=800)])])
+    import layers
+    return layers.template('concurrency')
 
 
 def _run(database, func):

@@ -11,12 +11,20 @@ from trytond.modules.service_desk.exceptions import (
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
+from .tools import ExtrasModuleTestCase
+
 
 class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
-    "Test Service Desk module"
+    "Test Service Desk module alone"
     module = 'service_desk'
-    # As the translation test: one database for both
-    extras = ['stock_lot', 'sale', 'sale_complaint', 'notification_email']
+    # Without the extras their views are unused: the test below checks the
+    # views with them
+    test_view = None
+
+
+class ServiceDeskExtrasTestCase(CompanyTestMixin, ExtrasModuleTestCase):
+    "Test Service Desk module with the other modules and the extras"
+    module = 'service_desk'
 
     def test_last_due_date(self):
         "The last inspection due by a date, counted from the start"
@@ -142,4 +150,4 @@ class ServiceDeskTestCase(CompanyTestMixin, ModuleTestCase):
                 Request.raise_complaint([to_raise])
 
 
-del ModuleTestCase
+del ModuleTestCase, ExtrasModuleTestCase

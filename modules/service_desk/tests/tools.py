@@ -13,8 +13,35 @@ from trytond.i18n import gettext
 from trytond.modules import get_module_info
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    activate_module, drop_db, load_doc_tests, with_transaction)
+    ModuleTestCase, _DBTestCase, activate_module, drop_db, load_doc_tests,
+    with_transaction)
 from trytond.transaction import Transaction
+
+# The service modules with every extra they are tested with.  One database
+# of these (built once per backend: tests/layers.py) serves service_kpi's
+# module test, the module tests with extras, the unit, translation and view
+# tests; with a company and a chart of accounts, every scenario:
+#   activate_modules(TESTED_MODULES, create_company, create_chart)
+TESTED_MODULES = ['service_kpi', 'stock_lot', 'sale', 'sale_complaint',
+    'notification_email']
+
+
+def activate_tested_modules():
+    "Make the test database one with TESTED_MODULES activated"
+    drop_db()
+    activate_module(TESTED_MODULES)
+
+
+class ExtrasModuleTestCase(ModuleTestCase):
+    """Tryton's checks of a module, on the database of TESTED_MODULES
+
+    So that the classes a module registers for its extras are checked too;
+    a ModuleTestCase with the module alone checks its dependencies."""
+
+    @classmethod
+    def setUpClass(cls):
+        super(_DBTestCase, cls).setUpClass()
+        activate_tested_modules()
 
 
 def scenario_tests(name, path):
@@ -41,9 +68,8 @@ def scenario_tests(name, path):
     return load_tests, test_scenario
 
 
-# Translation tests: a module's tests/test_translation.py combines these
-# mixins with a test case class and sets `module` (and `extras`, the optional
-# modules to activate with it).
+# Translation tests: tests/test_translation.py combines these mixins with a
+# test case class for each module and sets `module`.
 
 PLACEHOLDER = re.compile(r'%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]')
 
@@ -56,7 +82,6 @@ def placeholders(text):
 class _TranslationMixin:
     "The module whose translation is tested and where its .po file is"
     module = None
-    extras = ()
     language = 'zh_CN'
     # The .po file; by default locale/<language>.po of the module
     po_path = None
@@ -134,8 +159,7 @@ class TranslationTestMixin(_TranslationMixin):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        drop_db()
-        activate_module([cls.module] + list(cls.extras))
+        activate_tested_modules()
 
     @classmethod
     def tearDownClass(cls):

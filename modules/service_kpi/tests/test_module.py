@@ -9,17 +9,15 @@ from fractions import Fraction
 from lxml import etree
 
 from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.service_desk.tests.tools import ExtrasModuleTestCase
 from trytond.modules.service_kpi.bonus import quarter_dates, split
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
 
-class ServiceKPITestCase(CompanyTestMixin, ModuleTestCase):
-    "Test Service KPI module"
+class ServiceKPITestCase(CompanyTestMixin, ExtrasModuleTestCase):
+    "Test Service KPI module, with the extras of the modules below"
     module = 'service_kpi'
-    # With the extras of the modules below, as the translation test and
-    # tests/test_views.py: one database for the three
-    extras = ['stock_lot', 'sale', 'sale_complaint', 'notification_email']
 
     @with_transaction()
     def test_dashboard_actions(self):
@@ -103,4 +101,4 @@ class BonusSplitTestCase(unittest.TestCase):
             (dt.date(2025, 10, 1), dt.date(2025, 12, 31)))
 
 
-del ModuleTestCase
+del ExtrasModuleTestCase
