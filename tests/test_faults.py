@@ -56,7 +56,7 @@ from decimal import Decimal
 
 import pytest
 from pg_required import require_postgresql
-from test_multiworker import (
+from cluster import (
     BIN, CALL_TIMEOUT, SIGNATURE, START_TIMEOUT, Cluster, Process, Records,
     User, _answers, demo_served, free_port, wait_for, write_config)
 
