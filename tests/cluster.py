@@ -20,6 +20,7 @@ import pathlib
 import re
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -118,6 +119,48 @@ def free_port():
         return sock.getsockname()[1]
 
 
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    "Just enough SMTP to take a message"
+
+    def reply(self, line):
+        self.wfile.write(line.encode() + b'\r\n')
+
+    def handle(self):
+        self.reply('220 localhost')
+        while line := self.rfile.readline():
+            command = line.decode('ascii', 'replace').strip().upper()
+            if command.startswith('DATA'):
+                self.reply('354 go on')
+                while self.rfile.readline() not in {b'.\r\n', b''}:
+                    pass
+                with MailSink.lock:
+                    MailSink.received += 1
+                self.reply('250 taken')
+            elif command.startswith('QUIT'):
+                self.reply('221 bye')
+                return
+            else:
+                self.reply('250 ok')
+
+
+class MailSink(socketserver.ThreadingTCPServer):
+    """The mail server of the department, on the loopback: it takes the
+    notifications the processes send and counts them"""
+    daemon_threads = True
+    lock = threading.Lock()
+    received = 0
+    _server = None
+
+    @classmethod
+    def uri(cls):
+        "Start the sink once; return the [email] uri that reaches it"
+        if cls._server is None:
+            cls._server = cls(('127.0.0.1', 0), _SMTPHandler)
+            threading.Thread(
+                target=cls._server.serve_forever, daemon=True).start()
+        return f'smtp://127.0.0.1:{cls._server.server_address[1]}'
+
+
 def write_config(path, uri, filestore, listen=None):
     "A process's configuration, as docs/deploy.md describes it"
     text = (
@@ -129,7 +172,9 @@ def write_config(path, uri, filestore, listen=None):
         "[cache]\n"
         "clean_timeout = 0\n"
         "[queue]\n"
-        "worker = True\n")
+        "worker = True\n"
+        "[email]\n"
+        f"uri = {MailSink.uri()}\n")
     if listen:
         text += f"[web]\nlisten = {listen}\n"
     path.write_text(text)

@@ -20,16 +20,25 @@ def populate():
         set_fiscalyear_invoice_sequences)
     from trytond.pool import Pool
     from trytond.tests.test_tryton import DB_NAME
-    from trytond.transaction import Transaction
+    from trytond.transaction import Transaction, TransactionError
 
     config = pconfig.set_trytond()
     set_fiscalyear_invoice_sequences(create_fiscalyear(config=config))
-    with Transaction().start(DB_NAME, 1) as transaction:
-        Company = Pool().get('company.company')
-        company, = Company.search([])
-        with transaction.set_context(company=company.id):
-            _load()
-        transaction.commit()
+    # Restarted to take the locks the code asks for, as with_transaction
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 1, **extras) as transaction:
+            Company = Pool().get('company.company')
+            company, = Company.search([])
+            try:
+                with transaction.set_context(company=company.id):
+                    _load()
+            except TransactionError as exception:
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+            transaction.commit()
+            return
 
 
 def _load():

@@ -35,8 +35,11 @@ look them up by (``activate_module`` for ``ModuleTestCase``,
 ours; `prepare()` builds them at the start of a pytest session (conftest.py).
 The data layers are built by the first test that needs them.
 
-A change of the sources never reuses a stale layer: `prune()` drops every
-layer when `source_hash()`, the one key of every cache, has changed.
+A change of the sources never reuses a stale layer: `source_hash(layer)`
+is the key of every layer, a hash of the files it is built from (the
+modules, setup.cfg, this file, and a data layer's own builder).  `prune()`
+drops every layer when the modules' key has changed; a data layer's name
+carries its key, so that a change of its builder builds it again.
 """
 import hashlib
 import os
@@ -66,11 +69,14 @@ DISPATCH = 'service_dispatch'
 COMMON_NAME = '-'.join(COMMON)
 COMPANY_NAME = '-'.join(sorted(COMMON)) + '--create_company|create_chart'
 
-# What the layers are built from, besides the modules: a change of one of
-# these files makes every layer stale
-BUILDERS = [
-    'tests/layers.py', 'tests/role_data.py', 'tests/concurrency_data.py',
-    'scripts/demo.py', 'setup.cfg']
+# What the layers are built from, besides the modules' own files: every
+# layer, and each data layer's builder
+SOURCES = ['setup.cfg', 'tests/layers.py']
+BUILDERS = {
+    'roles': ['tests/role_data.py'],
+    'concurrency': ['tests/concurrency_data.py'],
+    'demo': ['scripts/demo.py'],
+    }
 
 
 def cache_dir():
@@ -98,14 +104,14 @@ def configure():
         os.environ.setdefault('DB_CACHE', str(cache_dir() / 'sqlite'))
 
 
-def source_hash():
-    "The key of every cached layer: the sources they are built from"
+def source_hash(layer=None):
+    "The key of the layer: the files it is built from (the modules' layers)"
     import trytond
     digest = hashlib.sha1(trytond.__version__.encode())
     paths = [p for p in sorted((ROOT / 'modules').rglob('*'))
         if p.is_file() and 'tests' not in p.relative_to(ROOT).parts
         and '__pycache__' not in p.parts]
-    paths += [ROOT / name for name in BUILDERS]
+    paths += [ROOT / name for name in SOURCES + BUILDERS.get(layer, [])]
     for path in paths:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -235,8 +241,10 @@ LAYERS = {
     DISPATCH: (DISPATCH, _activate(DESK, [DISPATCH])),
     COMMON_NAME: (COMMON_NAME, _activate(DISPATCH, COMMON)),
     COMPANY_NAME: (COMPANY_NAME, _company),
-    'roles': ('service-roles', _roles),
-    'concurrency': ('service-concurrency', _concurrency),
+    'roles': (lambda: f"service-roles-{source_hash('roles')}", _roles),
+    'concurrency': (
+        lambda: f"service-concurrency-{source_hash('concurrency')}",
+        _concurrency),
     }
 
 
@@ -250,15 +258,21 @@ def prepare():
     drop_db()
 
 
+def _layer(layer):
+    "The cache name and the build of a layer"
+    name, build = LAYERS[layer]
+    return (name() if callable(name) else name), build
+
+
 def use(layer):
     "Make the test database a copy of a data layer ('roles', ...)"
-    restore(*LAYERS[layer])
+    restore(*_layer(layer))
 
 
 def template(layer):
     """The template database of a layer on PostgreSQL, built if needed, to
     copy with CREATE DATABASE ... TEMPLATE"""
-    name, build = LAYERS[layer]
+    name, build = _layer(layer)
     if not is_cached(name):
         restore(name, build)
         from trytond.tests.test_tryton import drop_db
@@ -302,9 +316,10 @@ def demo(var, database=DEMO):
     var.mkdir(parents=True, exist_ok=True)
     uri = postgresql_uri()
     folder = files_dir()
-    files = folder / 'demo.filestore.tar'
+    key = source_hash('demo')
+    files = folder / f'demo-{key}.filestore.tar'
     if uri:
-        layer = 'test-service-demo'
+        layer = f'test-service-demo-{key}'
         with _server() as connection:
             if layer not in _cached_databases(connection):
                 common = template(COMMON_NAME)
@@ -321,7 +336,7 @@ def demo(var, database=DEMO):
                 connection.execute(
                     f'CREATE DATABASE "{database}" TEMPLATE "{layer}"')
     else:
-        cached = folder / f'{DEMO}.sqlite'
+        cached = folder / f'demo-{key}.sqlite'
         if not cached.exists():
             _sqlite_common(var / f'{database}.sqlite')
             demo_command(var, '--no-update', database=database)

@@ -50,6 +50,7 @@ import zipfile
 
 import layers
 import pytest
+from rpc import dispatch
 from role_data import (
     COMPANY_PATHS, KPI_MODELS, SERVICE_MODULES, USERS, Records)
 
@@ -59,8 +60,7 @@ from trytond.model import ModelStorage, fields
 from trytond.model.exceptions import (
     AccessButtonError, AccessError, ValidationError)
 from trytond.pool import Pool
-from trytond.tools import is_instance_method
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ROLES = ['desk', 'dispatcher', 'technician', 'warehouse', 'accountant',
@@ -202,32 +202,8 @@ class Session:
 
     def call(self, name, method, *args, type='model', context=None):
         "Call like the dispatcher, then roll back"
-        pool = Pool(DB_NAME)
-        obj = pool.get(name, type=type)
-        rpc = obj.__rpc__[method]
-        context = dict(self.context, **(context or {}))
-        extras = {}
-        while True:
-            with Transaction().start(DB_NAME, self.user,
-                    readonly=rpc.readonly, timeout=rpc.timeout,
-                    **extras) as transaction:
-                try:
-                    c_args, c_kwargs, transaction.context, _ = rpc.convert(
-                        obj, *args, context)
-                    meth = rpc.decorate(getattr(obj, method))
-                    if (rpc.instantiate is None
-                            or not is_instance_method(obj, method)):
-                        return rpc.result(meth(*c_args, **c_kwargs))
-                    inst = c_args.pop(0)
-                    if hasattr(inst, method):
-                        return rpc.result(meth(inst, *c_args, **c_kwargs))
-                    return [rpc.result(meth(i, *c_args, **c_kwargs))
-                        for i in inst]
-                except TransactionError as exception:
-                    exception.fix(extras)
-                    continue
-                finally:
-                    transaction.rollback()
+        return dispatch(DB_NAME, self.user, name, method, *args, type=type,
+            context=dict(self.context, **(context or {})), commit=False)
 
     def allowed(self, name, method, *args, **kwargs):
         "Return whether the server lets the call through its access checks"

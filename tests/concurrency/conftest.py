@@ -15,7 +15,8 @@ fiscal year, users, technicians, customers and products) and dropped after
 the test.
 
 `Tryton.call` runs a method as a client's request does, with the loop of
-trytond's RPC dispatcher (trytond/protocols/dispatcher.py `_dispatch`): a
+trytond's RPC dispatcher (tests/rpc.py, as trytond/protocols/dispatcher.py
+`_dispatch`): a
 transaction of its own, access checked for the user, restarted when the code
 asks for a lock it does not hold yet (``Model.lock`` raises a
 TransactionError and the transaction starts again taking the lock first, so
@@ -33,7 +34,6 @@ import os
 import pathlib
 import sys
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -43,6 +43,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / 'tests'))
 from pg_required import require_postgresql  # noqa: E402
+from rpc import dispatch  # noqa: E402
 
 PREFIX = 'test_conc_'
 RETRY = 20
@@ -169,47 +170,12 @@ class Tryton:
         """Call method of the model (or wizard) name as user, as trytond's
         RPC dispatcher does; before() runs in the first attempt's
         transaction just ahead of the method"""
-        import trytond.config as config
-        from trytond import backend
-        from trytond.pool import Pool
         from trytond.rpc import RPC
-        from trytond.transaction import Transaction, TransactionError
-
-        obj = Pool(self.database).get(name, type=type)
         # Buttons are not all in __rpc__; the dispatcher finds them there
-        rpc = obj.__rpc__.get(method) or RPC(readonly=False, instantiate=0)
-        context = {**self._contexts[user], **(context or {})}
-        retry = config.getint('database', 'retry')
-        count, extras = 0, {}
-        while True:
-            if count:
-                time.sleep(0.02 * count)
-            with Transaction().start(self.database, user,
-                    readonly=rpc.readonly, **extras) as transaction:
-                try:
-                    c_args, c_kwargs, transaction.context, _ = rpc.convert(
-                        obj, *args, context)
-                    if before:
-                        before, first = None, before
-                        first()
-                    meth = rpc.decorate(getattr(obj, method))
-                    result = rpc.result(meth(*c_args, **c_kwargs))
-                except TransactionError as e:
-                    transaction.rollback()
-                    transaction.tasks.clear()
-                    e.fix(extras)
-                    self._restarted()
-                    continue
-                except backend.DatabaseOperationalError:
-                    if count < retry and not rpc.readonly:
-                        transaction.rollback()
-                        transaction.tasks.clear()
-                        count += 1
-                        self._restarted()
-                        continue
-                    raise
-                transaction.commit()
-            return result
+        return dispatch(self.database, user, name, method, *args, type=type,
+            context={**self._contexts[user], **(context or {})},
+            before=before, restarted=self._restarted,
+            default_rpc=RPC(readonly=False, instantiate=0))
 
     def _restarted(self):
         with self._lock:
