@@ -4,9 +4,12 @@
 """The SLA clock: business time on a weekly calendar.
 
 Pure logic, no ORM.  All datetimes are naive and in the calendar's own time
-zone; the caller converts.  Every computation walks the calendar day by day
-(never minute by minute), so its cost grows with the number of days spanned
-plus the number of pauses.
+zone; the caller converts.  The business time between two moments is
+counted, not walked: whole weeks times the week's hours, the weekdays left,
+less the hours of the holidays in between (found by bisection in their
+running total) and of the pauses.  A deadline is found by jumping whole
+weeks towards it and bisecting the last ones, so its cost does not grow with
+the target: it grows with the logarithm of the holidays and with the pauses.
 """
 import bisect
 import datetime as dt
@@ -61,10 +64,19 @@ class BusinessCalendar:
             raise ValueError("A business calendar needs opening hours")
         self._holidays = frozenset(holidays)
         self._sorted_holidays = sorted(self._holidays)
+        day = [sum((end - start for start, end in self._ranges.get(wd, [])),
+                ZERO) for wd in range(7)]
         # Any seven days in a row from a midnight hold each weekday once
-        self._week = sum(
-            (end - start for r in self._ranges.values() for start, end in r),
-            ZERO)
+        self._week = sum(day, ZERO)
+        # The business time of the weekdays before each of two weeks
+        self._weekdays = [ZERO]
+        for weekday in range(14):
+            self._weekdays.append(self._weekdays[-1] + day[weekday % 7])
+        # The business time of the holidays before each holiday
+        self._holiday_times = [ZERO]
+        for holiday in self._sorted_holidays:
+            self._holiday_times.append(
+                self._holiday_times[-1] + day[holiday.weekday()])
 
     def is_working_day(self, date):
         return (date not in self._holidays
@@ -102,68 +114,102 @@ class BusinessCalendar:
                 intervals.append((begin, end))
         return intervals
 
-    def _free_week(self, midnight, pauses):
-        "Tell if the seven days from midnight have no holiday and no pause"
-        end = midnight + 7 * ONE_DAY
-        i = bisect.bisect_left(self._sorted_holidays, midnight.date())
-        if (i < len(self._sorted_holidays)
-                and self._sorted_holidays[i] < end.date()):
-            return False
-        i = bisect.bisect_right(pauses, (midnight, midnight))
+    def _day_time(self, date, begin=ZERO, end=ONE_DAY):
+        "Return the business time of date between the offsets begin, end"
+        if date in self._holidays:
+            return ZERO
+        total = ZERO
+        for start, stop in self._ranges.get(date.weekday(), []):
+            if stop > begin and start < end:
+                total += min(stop, end) - max(start, begin)
+        return total
+
+    def _days_time(self, first, last):
+        "Return the business time of the whole days from first to last"
+        days = (last - first).days
+        if days <= 0:
+            return ZERO
+        weeks, rest = divmod(days, 7)
+        weekday = first.weekday()
+        total = weeks * self._week + (
+            self._weekdays[weekday + rest] - self._weekdays[weekday])
+        i = bisect.bisect_left(self._sorted_holidays, first)
+        j = bisect.bisect_left(self._sorted_holidays, last)
+        return total - (self._holiday_times[j] - self._holiday_times[i])
+
+    def _calendar_time(self, start, end):
+        "Return the business time from start to end, no pause counted"
+        if end <= start:
+            return ZERO
+        first, last = start.date(), end.date()
+        if first == last:
+            return self._day_time(first, _offset(start.time()),
+                _offset(end.time()))
+        return (self._day_time(first, _offset(start.time()))
+            + self._days_time(first + ONE_DAY, last)
+            + self._day_time(last, end=_offset(end.time())))
+
+    def _time(self, start, end, pauses):
+        "Return the business time from start to end, pauses (merged) out"
+        total = self._calendar_time(start, end)
+        i = bisect.bisect_right(pauses, (start, start))
         for pause_start, pause_end in pauses[max(i - 1, 0):]:
             if pause_start >= end:
                 break
-            if pause_end > midnight:
-                return False
-        return True
-
-    def _walk(self, start, pauses, budget=None, until=None):
-        """Walk business time from start: stop when budget is used up or at
-        until; return the moment reached and the business time walked
-
-        Whole weeks free of holidays and pauses are jumped at once, the
-        other days are walked one at a time."""
-        walked = ZERO
-        date = start.date()
-        moment = start
-        while True:
-            midnight = dt.datetime.combine(date, MIDNIGHT)
-            while (moment == midnight
-                    and (budget is None or budget - walked > self._week)
-                    and (until is None or midnight + 7 * ONE_DAY <= until)
-                    and self._free_week(midnight, pauses)):
-                walked += self._week
-                date += 7 * ONE_DAY
-                midnight = moment = dt.datetime.combine(date, MIDNIGHT)
-            for begin, end in self._day_intervals(date, moment, pauses):
-                if until is not None:
-                    if begin >= until:
-                        return until, walked
-                    end = min(end, until)
-                if budget is not None and end - begin >= budget - walked:
-                    return begin + (budget - walked), budget
-                walked += end - begin
-                if until is not None and end >= until:
-                    return until, walked
-            date += ONE_DAY
-            moment = dt.datetime.combine(date, MIDNIGHT)
-            if until is not None and moment >= until:
-                return until, walked
+            if pause_end > start:
+                total -= self._calendar_time(
+                    max(pause_start, start), min(pause_end, end))
+        return total
 
     def add(self, start, duration, pauses=()):
         """Return the moment when `duration` of business time has run from
         start, the clock standing still during holidays and pauses"""
         if duration <= ZERO:
             return start
-        moment, _ = self._walk(start, _merge(pauses), budget=duration)
-        return moment
+        pauses = _merge(pauses)
+        first = start.date()
+
+        def time_to(days):
+            "The business time from start to the midnight days after first"
+            return self._time(
+                start, dt.datetime.combine(first + days * ONE_DAY, MIDNIGHT),
+                pauses)
+
+        # Any 7 x n days in a row hold at most n weeks of business time:
+        # the deadline is beyond low, where less than duration has run
+        low = 7 * max(-(-duration // self._week) - 1, 0)
+        walked = time_to(low)
+        while duration - walked > self._week:
+            weeks = -(-(duration - walked) // self._week) - 1
+            low += 7 * weeks
+            walked = time_to(low)
+        # Then beyond high, found doubling, and bisected in between
+        step = 7
+        while time_to(low + step) < duration:
+            low += step
+            step *= 2
+        high = low + step
+        while high - low > 1:
+            middle = (low + high) // 2
+            if time_to(middle) < duration:
+                low = middle
+            else:
+                high = middle
+        # The deadline is on the day after low
+        date = first + low * ONE_DAY
+        moment = max(start, dt.datetime.combine(date, MIDNIGHT))
+        remaining = duration - time_to(low)
+        for begin, end in self._day_intervals(date, moment, pauses):
+            if end - begin >= remaining:
+                return begin + remaining
+            remaining -= end - begin
+        raise AssertionError("the deadline is not on the day found")
 
     def elapsed(self, start, end, pauses=()):
         "Return the business time between start and end, pauses excluded"
         if end <= start:
             return ZERO
-        _, walked = self._walk(start, _merge(pauses), until=end)
-        return walked
+        return self._time(start, end, _merge(pauses))
 
     def add_working_days(self, start, days, pauses=()):
         """Return the deadline `days` working days after start

@@ -571,3 +571,17 @@ class SLAClockPropertiesTestCase(unittest.TestCase):
             cal.elapsed(start, end, pauses),
             cal.elapsed(start, middle, pauses)
             + cal.elapsed(middle, end, pauses))
+
+    @settings(max_examples=100, deadline=None)
+    @given(calendars(), pause_lists(), moments,
+        st.integers(1, 3000 * 60), st.integers(1, 3000 * 60))
+    def test_long_targets_add_up(self, calendar, pauses, start, first,
+            second):
+        "Months of targets, across every holiday: added in one or two steps"
+        cal = build(*calendar)
+        first, second = (dt.timedelta(minutes=m) for m in [first, second])
+        middle = cal.add(start, first, pauses)
+        deadline = cal.add(start, first + second, pauses)
+        self.assertEqual(cal.add(middle, second, pauses), deadline)
+        self.assertEqual(
+            cal.elapsed(start, deadline, pauses), first + second)
