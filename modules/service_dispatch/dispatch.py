@@ -2,11 +2,13 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 import datetime as dt
+from itertools import groupby
 from decimal import Decimal
 
 import puremagic
 from sql import Null
 from sql.aggregate import Count
+from sql.conditionals import Coalesce
 from sql.functions import CharLength
 
 from trytond.i18n import gettext
@@ -19,11 +21,13 @@ from trytond.modules.service_desk.workflow import (
     checked_transition, refuse_transitions)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
-    DispatchDeleteError, DispatchValidationError, DispatchWorkflowError,
+    DispatchDeleteError, DispatchModificationError, DispatchValidationError,
+    DispatchWorkflowError,
     PartIssueError, TechnicianBookedError, TechnicianSkillError)
 
 BOOKED_STATES = {'assigned', 'confirmed', 'in_progress'}
@@ -354,51 +358,67 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         if self.arrival_date and self.arrival_deadline:
             return self.arrival_date <= self.arrival_deadline
 
-    def get_valid(self, name):
-        return bool(self.state == 'done'
-            and self.signed_by and self.signature_id)
+    @classmethod
+    def valid_condition(cls, table):
+        """The SQL condition of a valid work order on its table: done and
+        signed by the customer (name and signature).  The one definition of
+        the rule: the field, the KPIs and the bonus use it."""
+        return ((table.state == 'done') & (table.signed_by != Null)
+            & (table.signature_id != Null))
+
+    @classmethod
+    def report_late_condition(cls, table):
+        """The SQL condition of a late work order report on its table: it
+        came back after its due date, or is still out past it, counted in
+        the company's days (the company of the context)"""
+        Date = Pool().get('ir.date')
+        return ((table.report_due_date != Null)
+            & (Coalesce(table.report_received_date, Date.today())
+                > table.report_due_date))
+
+    @classmethod
+    def _get_by_condition(cls, dispatches, condition):
+        "Return whether each work order meets the SQL condition"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = dict.fromkeys(map(int, dispatches), False)
+        for sub_ids in grouped_slice(result, 1000):
+            cursor.execute(*table.select(table.id,
+                    where=table.id.in_(list(sub_ids)) & condition(table)))
+            result.update((id_, True) for id_, in cursor)
+        return result
+
+    @classmethod
+    def _search_by_condition(cls, clause, condition):
+        _, operator, value = clause[:3]
+        table = cls.__table__()
+        query = table.select(table.id, where=condition(table))
+        if (operator == '=') == bool(value):
+            return [('id', 'in', query)]
+        return [('id', 'not in', query)]
+
+    @classmethod
+    def get_valid(cls, dispatches, name):
+        return cls._get_by_condition(dispatches, cls.valid_condition)
 
     @classmethod
     def search_valid(cls, name, clause):
-        _, operator, value = clause[:3]
-        valid = [
-            ('state', '=', 'done'),
-            ('signed_by', '!=', None),
-            ('signature_id', '!=', None),
-            ]
-        if (operator == '=') == bool(value):
-            return valid
-        return ['OR',
-            ('state', '!=', 'done'),
-            ('signed_by', '=', None),
-            ('signature_id', '=', None),
-            ]
+        return cls._search_by_condition(clause, cls.valid_condition)
 
-    def get_report_late(self, name):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        if not self.report_due_date:
-            return False
-        with Transaction().set_context(company=self.company.id):
-            received = self.report_received_date or Date.today()
-        return received > self.report_due_date
+    @classmethod
+    def get_report_late(cls, dispatches, name):
+        result = {}
+        for company, records in groupby(
+                sorted(dispatches, key=lambda d: d.company.id),
+                key=lambda d: d.company.id):
+            with Transaction().set_context(company=company):
+                result.update(cls._get_by_condition(
+                        list(records), cls.report_late_condition))
+        return result
 
     @classmethod
     def search_report_late(cls, name, clause):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        _, operator, value = clause[:3]
-        today = Date.today()
-        dispatch = cls.__table__()
-        late = dispatch.select(dispatch.id,
-            where=(dispatch.report_due_date != Null)
-            & (((dispatch.report_received_date == Null)
-                    & (dispatch.report_due_date < today))
-                | (dispatch.report_received_date
-                    > dispatch.report_due_date)))
-        if (operator == '=') == bool(value):
-            return [('id', 'in', late)]
-        return [('id', 'not in', late)]
+        return cls._search_by_condition(clause, cls.report_late_condition)
 
     @classmethod
     def view_attributes(cls):
@@ -452,7 +472,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             changed = set(values) - {'report_received_date', 'notes'}
             for dispatch in dispatches:
                 if dispatch.state in {'done', 'cancelled'} and changed:
-                    raise DispatchDeleteError(gettext(
+                    raise DispatchModificationError(gettext(
                             'service_dispatch.msg_dispatch_modify_done',
                             dispatch=dispatch.rec_name))
 
@@ -751,12 +771,33 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         dispatch=dispatch.rec_name))
 
 
-class RepairLog(ClientValueMixin, ModelSQL, ModelView):
-    __name__ = 'service.repair.log'
-    __string__ = "Repair Log"
+class WorkOrderLineMixin:
+    """A line of a work order: its repair logs, labour and parts
+
+    What the work order recorded once it is done or cancelled is fixed: a
+    client no longer changes its lines."""
+    __slots__ = ()
 
     dispatch = fields.Many2One(
         'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if external:
+            for line in lines:
+                if line.dispatch.state in {'done', 'cancelled'}:
+                    raise DispatchModificationError(gettext(
+                            'service_dispatch.msg_dispatch_modify_done',
+                            dispatch=line.dispatch.rec_name))
+
+
+class RepairLog(
+        WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
+    __name__ = 'service.repair.log'
+    __string__ = "Repair Log"
+
     date = fields.DateTime("Date", required=True)
     equipment = fields.Many2One(
         'service.equipment', "Equipment",
@@ -794,24 +835,12 @@ class RepairLog(ClientValueMixin, ModelSQL, ModelView):
         if self.dispatch and not self.equipment:
             self.equipment = self.dispatch.equipment
 
-    @classmethod
-    def check_modification(cls, mode, logs, values=None, external=False):
-        super().check_modification(
-            mode, logs, values=values, external=external)
-        if external:
-            for log in logs:
-                if log.dispatch.state in {'done', 'cancelled'}:
-                    raise DispatchDeleteError(gettext(
-                            'service_dispatch.msg_dispatch_modify_done',
-                            dispatch=log.dispatch.rec_name))
 
 
-class Labour(ClientValueMixin, ModelSQL, ModelView):
+class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.dispatch.labour'
     __string__ = "Work Order Labour"
 
-    dispatch = fields.Many2One(
-        'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
         'on_change_with_company', searcher='search_company')
@@ -882,16 +911,6 @@ class Labour(ClientValueMixin, ModelSQL, ModelView):
                             'service_dispatch.msg_labour_hours_positive',
                             dispatch=labour.dispatch.rec_name))
 
-    @classmethod
-    def check_modification(cls, mode, labours, values=None, external=False):
-        super().check_modification(
-            mode, labours, values=values, external=external)
-        if external:
-            for labour in labours:
-                if labour.dispatch.state in {'done', 'cancelled'}:
-                    raise DispatchDeleteError(gettext(
-                            'service_dispatch.msg_dispatch_modify_done',
-                            dispatch=labour.dispatch.rec_name))
 
     @property
     def amount(self):

@@ -17,6 +17,10 @@ class DispatchDeleteError(AccessError):
     pass
 
 
+class DispatchModificationError(AccessError):
+    pass
+
+
 class TechnicianBookedError(UserError):
     pass
 

@@ -7,20 +7,19 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.modules.service_desk.client import ClientValueMixin
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .dispatch import WorkOrderLineMixin
 from .exceptions import (
     DispatchDeleteError, PartReturnError, PartValidationError)
 
 
-class Part(ClientValueMixin, ModelSQL, ModelView):
+class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
     __name__ = 'service.dispatch.part'
     __string__ = "Work Order Part"
 
-    dispatch = fields.Many2One(
-        'service.dispatch', "Work Order", required=True, ondelete='CASCADE')
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
         'on_change_with_company', searcher='search_company')
@@ -192,28 +191,14 @@ class Part(ClientValueMixin, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, parts, values=None, external=False):
-        super().check_modification(
-            mode, parts, values=values, external=external)
         if mode == 'delete':
             for part in parts:
                 if any(m.state != 'cancelled' for m in part.moves):
                     raise DispatchDeleteError(gettext(
                             'service_dispatch.msg_part_delete_moves',
                             part=part.rec_name))
-        elif external:
-            for part in parts:
-                if part.dispatch.state in {'done', 'cancelled'}:
-                    raise DispatchDeleteError(gettext(
-                            'service_dispatch.msg_dispatch_modify_done',
-                            dispatch=part.dispatch.rec_name))
-
-
-class Move(metaclass=PoolMeta):
-    __name__ = 'stock.move'
-
-    @classmethod
-    def _get_origin(cls):
-        return super()._get_origin() + ['service.dispatch.part']
+        super().check_modification(
+            mode, parts, values=values, external=external)
 
 
 class ReturnParts(Wizard):

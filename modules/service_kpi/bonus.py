@@ -403,8 +403,7 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 dispatch.technician, Count(dispatch.id),
                 where=self._done_work_orders(dispatch)
                 & (dispatch.technician != Null)
-                & (dispatch.signed_by != Null)
-                & (dispatch.signature_id != Null),
+                & Dispatch.valid_condition(dispatch),
                 group_by=[dispatch.technician],
                 order_by=[dispatch.technician]))
         return cursor.fetchall()

@@ -224,7 +224,7 @@ class KPIMixin:
     @classmethod
     def kpi_context(cls):
         context = Transaction().context
-        today = dt.date.today()
+        today = Pool().get('ir.date').today()
         from_date = context.get('from_date') or today.replace(month=1, day=1)
         to_date = context.get('to_date') or today
         start = dt.datetime.combine(from_date, dt.time())
@@ -388,11 +388,9 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
         in_period = ((dispatch.company == context['company'])
             & (when >= context['start']) & (when < context['end'])
             & (dispatch.state != 'cancelled'))
-        valid = ((dispatch.state == 'done') & (dispatch.signed_by != Null)
-            & (dispatch.signature_id != Null))
-        late = ((dispatch.report_due_date != Null)
-            & (Coalesce(dispatch.report_received_date,
-                    dt.date.today()) > dispatch.report_due_date))
+        valid = Dispatch.valid_condition(dispatch)
+        with Transaction().set_context(company=context['company']):
+            late = Dispatch.report_late_condition(dispatch)
         orders = dispatch.select(
             dispatch.technician.as_('technician'),
             Count(dispatch.id).as_('work_orders'),

@@ -348,14 +348,6 @@ def _slices(ids, size=1000):
         yield ids[i:i + size]
 
 
-class Party(metaclass=PoolMeta):
-    __name__ = 'party.party'
-
-    service_important = fields.Boolean(
-        "Important Service Customer",
-        help="Revisited every 6 months instead of yearly.")
-
-
 class Request(metaclass=PoolMeta):
     __name__ = 'service.request'
 
@@ -367,17 +359,3 @@ class Request(metaclass=PoolMeta):
         done = [d for d in self.dispatches if d.state == 'done']
         if done:
             return max(done, key=lambda d: (d.departure_date, d.id))
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.extend([
-                ('service.survey|create_follow_ups',
-                    "Create Follow-up Surveys"),
-                ('service.survey|create_periodic',
-                    "Create Periodic Revisit Surveys"),
-                ])
