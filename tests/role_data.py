@@ -220,6 +220,7 @@ def _populate():
         main, [employees['liu'], employees['chen']], air_conditioner, 'M')
     company_records(other, [employees['wang']], heat_pump, 'O')
 
+
 def populate():
     "Load the role data in the test database, as the administrator"
     with Transaction().start(DB_NAME, 0) as transaction:

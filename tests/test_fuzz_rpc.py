@@ -548,11 +548,17 @@ def test_hostile_examples(site):
     assert 'are not IDs' in refused_with(
         server, 'manager', 'service.request', 'write', [[draft]],
         {'description': 'Nested'})
-    # Another company's record, seen from its user and set in a field
+    # Another company's record set in a field: the field's domain; the id of
+    # no record: the foreign key (SQLite checks it after the domain)
     other_sla = catalogue.ids['service.sla'][1][0]
-    assert 'not accessible to you' in refused_with(
+    assert 'not valid according to its domain' in refused_with(
         server, 'manager', 'service.request', 'write', [draft],
         {'sla': other_sla})
+    message = refused_with(
+        server, 'manager', 'service.request', 'write', [draft],
+        {'sla': 10**6})
+    assert ('does not exist' in message
+        or 'not valid according to its domain' in message), message
     # An SLA target beyond ten years, a turnaround rule beyond them
     assert 'Response Hours' in refused_with(
         server, 'manager', 'service.sla', 'write', [spare],
@@ -587,6 +593,50 @@ def test_hostile_examples(site):
     assert 'cannot be set by hand' in refused_with(
         server, 'desk', 'service.request.pause', 'write', [open_pause],
         {'end': dt.datetime(2026, 1, 5, 10)})
+
+
+def test_readonly_in_state(site):
+    """A field the form shows read only in the record's state is refused
+    over RPC too, the database unchanged; it is written while the form
+    lets it be"""
+    server, catalogue = site
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        pool = Pool()
+        Request = pool.get('service.request')
+        Survey = pool.get('service.survey')
+        SLA = pool.get('service.sla')
+        survey, = Survey.search([
+                ('company', '=', catalogue.main), ('state', '=', 'pending')])
+        opened = Request.search([
+                ('company', '=', catalogue.main),
+                ('state', 'not in', ['draft', 'cancelled']),
+                ('sla', '!=', None)])[0]
+        spare, = SLA.search([('name', '=', "Spare M")])
+        survey, opened, spare = survey.id, opened.id, spare.id
+
+    # The SLA of an accepted request: the intake is fixed at acceptance
+    assert 'read only' in refused_with(
+        server, 'manager', 'service.request', 'write', [opened],
+        {'sla': spare})
+
+    # The desk records the answers of the call and closes the survey ...
+    scores = {'attitude': 1, 'timeliness': 2, 'quality': 2, 'overall': 1,
+        'comment': "Rude technician."}
+    kind, answer = server.call(
+        'desk', 'service.survey', 'write', [survey], scores)
+    assert kind == 'result', answer
+    kind, answer = server.call('desk', 'service.survey', 'answer', [survey])
+    assert kind == 'result', answer
+    # ... whose scores, comment, technician and work order then stay
+    for values in [{'overall': 5}, {'attitude': 5, 'overall': 5},
+            {'comment': "Very kind."}, {'date': dt.date(1990, 1, 1)},
+            {'technician': None}]:
+        assert 'read only' in refused_with(
+            server, 'desk', 'service.survey', 'write', [survey], values)
+    # Sending a value unchanged is no change
+    kind, answer = server.call(
+        'desk', 'service.survey', 'write', [survey], {'overall': 1})
+    assert kind == 'result', answer
 
 
 def test_fuzz_rpc(site):

@@ -1,30 +1,39 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-"""The values a client may send
+"""What Tryton does not check in the values a client sends
 
-Tryton checks what a value means (domains, required fields, selections,
-sizes, access rights and rules) but not what it is: a string sent for an
-integer, a number beyond the database's integer, a Decimal NaN, a NUL
-character, a date at the end of the calendar or the id of no record ends in
-a traceback, and a field the forms show read only (the state, the numbers,
-the dates the workflow fills in, the stock moves of a part) is written as
-sent.  Tryton's clients never send a read-only field nor such values:
-``ClientValueMixin`` refuses them, with a message, from any call made with
-access checked (a user's create, write or copy over RPC), and leaves the
-modules' own code (buttons, wizards, the scheduler) alone.
+Tryton checks what a value means: access rights and record rules, domains
+(another company's record, a record that does not exist), required fields,
+selections, sizes and digits, buttons on records in the wrong state, bad
+contexts and duplicate ids.  What it does not check, and what this module
+keeps:
+
+- the type and range of a value: a string sent for an integer, a number
+  beyond the database's integer, a Decimal NaN, a NUL character, a date at
+  the end of the calendar or an unknown field end in a traceback when the
+  value is converted or stored; ``ClientValueMixin.preprocess_values``
+  refuses them with a message before they reach the database, whoever
+  sends them, without a query;
+- the read-only fields: Tryton's clients never send them, but over RPC a
+  read-only field (the state, the numbers, the dates the workflow fills in,
+  the stock moves of a part) is stored as sent; they are refused from a
+  client's create (unless empty or the default) and, in
+  ``check_modification``, from its write;
+- ids that are not a list of integers: Tryton's conversion of the records
+  of a call fails on them (``ClientRPC``).
 """
 import datetime as dt
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.model import fields
-from trytond.pool import Pool
+from trytond.model import Model, fields
+from trytond.model.modelstorage import EvalEnvironment
+from trytond.pyson import PYSONDecoder, PYSONEncoder
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
-from .exceptions import (
-    ClientReadonlyError, ClientRecordError, ClientValueError)
+from .exceptions import ClientReadonlyError, ClientValueError
 
 INTEGER = (-2**31, 2**31 - 1)
 BIGINTEGER = (-2**63, 2**63 - 1)
@@ -206,7 +215,8 @@ class ClientRPC(RPC):
 
 
 class ClientValueMixin:
-    "Refuse from clients the values no form could send"
+    """Refuse with a message the values Tryton's conversion or the database
+    fails on, and from a client the fields it shows read only"""
     __slots__ = ()
 
     @classmethod
@@ -217,74 +227,124 @@ class ClientValueMixin:
                 cls.__rpc__[name] = ClientRPC.of(rpc)
 
     @classmethod
-    def read(cls, ids, fields_names):
-        if not ids:
-            # ModelSingleton fails on no ids
-            return []
-        return super().read(ids, fields_names)
+    def preprocess_values(cls, mode, values):
+        # Before the values reach the database, whoever sends them
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if field is None:
+                raise ClientValueError(gettext(
+                        'service_desk.msg_client_field_unknown',
+                        field=_show(name),
+                        model=cls.__names__()['model']))
+            message = _value_ok(field, value)
+            if message:
+                raise ClientValueError(gettext(
+                        message, value=_show(value), **cls.__names__(name)))
+        return super().preprocess_values(mode, values)
 
     @classmethod
     def create(cls, vlist):
         if Transaction().check_access:
-            cls._check_client_values(vlist, creating=True)
+            for values in vlist:
+                if not isinstance(values, dict):
+                    raise ClientValueError(gettext(
+                            'service_desk.msg_client_value_invalid',
+                            value=_show(values), field='',
+                            model=cls.__names__()['model']))
+            cls._check_readonly(vlist, creating=True)
         return super().create(vlist)
 
     @classmethod
-    def write(cls, *args):
-        if Transaction().check_access:
-            cls._check_client_values(args[1:None:2])
-        super().write(*args)
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'write' and external:
+            cls._check_readonly([values])
+            cls._check_readonly_states(records, values)
 
     @classmethod
-    def _check_client_values(cls, vlist, creating=False):
-        pool = Pool()
-        defaults = {}
-        if creating:
-            names = {n for v in vlist for n in v
-                if n in cls._fields and cls._fields[n].readonly is True}
-            if names:
-                defaults = cls.default_get(list(names), with_rec_name=False)
-        targets = {}
+    def _check_readonly_states(cls, records, values):
+        """Refuse a change of a field the form shows read only by its
+        states, evaluated as the client does: on the record with the values
+        written"""
+        names = [n for n in values
+            if n in cls._fields and cls._fields[n].states.get('readonly')]
+        for name in names:
+            field = cls._fields[name]
+            pyson = _encoder.encode(field.states['readonly'])
+            for record in records:
+                if not _changes(field, getattr(record, name), values[name]):
+                    continue
+                env = _WrittenEnvironment(record, cls, values)
+                env['context'] = Transaction().context
+                env['active_model'] = cls.__name__
+                env['active_id'] = record.id
+                if PYSONDecoder(env).decode(pyson):
+                    raise cls._readonly_error(record, name)
+
+    @classmethod
+    def _readonly_error(cls, record, name):
+        """Return the error of a change of the field the form shows read
+        only on the record: a model names its workflow's rule"""
+        return ClientReadonlyError(gettext(
+                'service_desk.msg_client_field_readonly_state',
+                record=record.rec_name, **cls.__names__(name)))
+
+    @classmethod
+    def _check_readonly(cls, vlist, creating=False):
+        """Refuse the read-only fields: a client may send them empty, and
+        their defaults when it creates"""
+        defaults = None
         for values in vlist:
-            if not isinstance(values, dict):
-                raise ClientValueError(gettext(
-                        'service_desk.msg_client_value_invalid',
-                        value=_show(values), field='',
-                        model=cls.__names__()['model']))
             for name, value in values.items():
                 field = cls._fields.get(name)
                 if field is None:
-                    raise ClientValueError(gettext(
-                            'service_desk.msg_client_field_unknown',
-                            field=_show(name),
-                            model=cls.__names__()['model']))
+                    continue
                 computed = (
                     isinstance(field, fields.Function) and not field.setter)
-                if computed or field.readonly is True and not (
-                        value in EMPTY and (creating or field._type in {
-                                'one2many', 'many2many'})
-                        or (creating and value == defaults.get(name))):
-                    raise ClientReadonlyError(gettext(
-                            'service_desk.msg_client_field_readonly',
-                            **cls.__names__(name)))
-                message = _value_ok(field, value)
-                if message:
-                    raise ClientValueError(gettext(
-                            message, value=_show(value),
-                            **cls.__names__(name)))
-                if field._type in {'many2one', 'one2one'} and value:
-                    targets.setdefault(
-                        (field.model_name, name), set()).add(value)
-        for (model_name, name), ids in targets.items():
-            Target = pool.get(model_name)
-            with Transaction().set_context(active_test=False):
-                found = {r.id for r in Target.search(
-                            [('id', 'in', list(ids))])}
-            missing = ids - found
-            if missing:
-                raise ClientRecordError(gettext(
-                        'service_desk.msg_client_record_missing',
-                        value=_show(min(missing)), **cls.__names__(name)))
+                if not computed and field.readonly is not True:
+                    continue
+                if not computed and value in EMPTY and (creating
+                        or field._type in {'one2many', 'many2many'}):
+                    continue
+                if creating and not computed:
+                    if defaults is None:
+                        defaults = cls.default_get(
+                            [n for n in values if n in cls._fields],
+                            with_rec_name=False)
+                    if value == defaults.get(name):
+                        continue
+                raise ClientReadonlyError(gettext(
+                        'service_desk.msg_client_field_readonly',
+                        **cls.__names__(name)))
+
+
+_encoder = PYSONEncoder()
+
+
+class _WrittenEnvironment(EvalEnvironment):
+    "The record's values for PYSON, with the values written over them"
+    __slots__ = ('_values',)
+
+    def __init__(self, record, Model, values):
+        super().__init__(record, Model)
+        self._values = values
+
+    def __getitem__(self, item):
+        field = self._model._fields.get(item)
+        if (item in self._values and field is not None
+                and field._type not in {'one2many', 'many2many'}):
+            return self._values[item]
+        return super().__getitem__(item)
+
+
+def _changes(field, current, value):
+    "Whether writing value changes the field's current value"
+    if field._type in {'one2many', 'many2many'}:
+        return bool(value)
+    if isinstance(current, Model):
+        current = str(current) if field._type == 'reference' else current.id
+    return current != value
 
 
 def _show(value):

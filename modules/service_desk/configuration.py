@@ -52,6 +52,20 @@ def _default(field_name):
     return default
 
 
+def set_number(cls, values, sequence_field):
+    """Number the values of a new record of cls from the company's sequence
+    in the configuration's sequence_field, unless they carry one"""
+    pool = Pool()
+    Configuration = pool.get('service.configuration')
+    company_id = values.get('company', cls.default_company())
+    if values.get('number') or company_id is None:
+        return
+    sequence = Configuration(1).get_multivalue(
+        sequence_field, company=company_id)
+    if sequence:
+        values['number'] = sequence.get()
+
+
 class Configuration(
         ClientValueMixin,
         ModelSingleton, ModelSQL, ModelView, CompanyMultiValueMixin):

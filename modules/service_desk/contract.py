@@ -12,6 +12,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .client import ClientValueMixin
+from .configuration import set_number
 from .exceptions import ContractDeleteError, ContractValidationError
 
 logger = logging.getLogger(__name__)
@@ -142,16 +143,9 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                configuration = Configuration(1)
-                if sequence := configuration.get_multivalue(
-                        'contract_sequence', company=company_id):
-                    values['number'] = sequence.get()
+        if mode == 'create':
+            set_number(cls, values, 'contract_sequence')
         return values
 
     @classmethod

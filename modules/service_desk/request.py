@@ -16,11 +16,11 @@ from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
 from .client import ClientValueMixin
+from .configuration import set_number
 from .exceptions import (
     RequestComplaintError, RequestDeleteError, RequestModificationError,
     RequestValidationError, RequestWorkflowError)
 from .sla import PRIORITIES, company_timezone, to_local
-from .workflow import checked_transition, refuse_transitions
 
 AT_RISK_SHARE = 0.2
 # What the desk recorded at intake: it is the base of warranty and deadlines
@@ -361,16 +361,9 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                configuration = Configuration(1)
-                if sequence := configuration.get_multivalue(
-                        'request_sequence', company=company_id):
-                    values['number'] = sequence.get()
+        if mode == 'create':
+            set_number(cls, values, 'request_sequence')
         return values
 
     @classmethod
@@ -450,6 +443,18 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
                             request=request.rec_name))
 
     @classmethod
+    def _readonly_error(cls, request, name):
+        if request.state in {'closed', 'cancelled'}:
+            return RequestModificationError(gettext(
+                    'service_desk.msg_request_modify_ended',
+                    request=request.rec_name))
+        if name in INTAKE_FIELDS:
+            return RequestModificationError(gettext(
+                    'service_desk.msg_request_modify_intake',
+                    request=request.rec_name))
+        return super()._readonly_error(request, name)
+
+    @classmethod
     def copy(cls, requests, default=None):
         default = default.copy() if default is not None else {}
         for name in ['number', 'accepted_date', 'resolved_date',
@@ -462,15 +467,6 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('reopen_count', 0)
         default.setdefault('reported_date', dt.datetime.now())
         return super().copy(requests, default=default)
-
-    @classmethod
-    def check_transition(cls, requests, state):
-        if state == 'closed':
-            message = 'service_desk.msg_request_close_not_resolved'
-        else:
-            message = 'service_desk.msg_request_invalid_transition'
-        refuse_transitions(
-            cls, requests, state, RequestWorkflowError, message, 'request')
 
     def get_acceptance_overdue(self, name):
         return bool(self.state == 'draft'
@@ -586,7 +582,6 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('open')
     @Workflow.transition('open')
     def open(cls, requests):
         now = dt.datetime.now()
@@ -606,14 +601,12 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('in_progress')
     @Workflow.transition('in_progress')
     def start(cls, requests):
         pass
 
     @classmethod
     @ModelView.button
-    @checked_transition('waiting')
     @Workflow.transition('waiting')
     def wait(cls, requests):
         pool = Pool()
@@ -657,7 +650,6 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('resolved')
     @Workflow.transition('resolved')
     def resolve(cls, requests):
         for request in requests:
@@ -669,14 +661,12 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('closed')
     @Workflow.transition('closed')
     def close(cls, requests):
         cls.write(requests, {'closed_date': dt.datetime.now()})
 
     @classmethod
     @ModelView.button
-    @checked_transition('in_progress')
     @Workflow.transition('in_progress')
     def reopen(cls, requests):
         for request in requests:
@@ -686,7 +676,6 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('cancelled')
     @Workflow.transition('cancelled')
     def cancel(cls, requests):
         cls._end_pauses(requests, dt.datetime.now())
@@ -694,7 +683,6 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('draft')
     @Workflow.transition('draft')
     def draft(cls, requests):
         cls.write(requests, {

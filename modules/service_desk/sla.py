@@ -49,6 +49,16 @@ def to_utc(value, tzinfo):
     return value.replace(tzinfo=tzinfo).astimezone(UTC).replace(tzinfo=None)
 
 
+def day_bounds(company, from_date, to_date):
+    """Return the start of from_date and the start of the day after to_date
+    in the company's time zone, as Tryton stores timestamps (naive UTC)"""
+    tzinfo = company_timezone(company) if company else UTC
+    return (
+        to_utc(dt.datetime.combine(from_date, dt.time()), tzinfo),
+        to_utc(dt.datetime.combine(
+                to_date + dt.timedelta(days=1), dt.time()), tzinfo))
+
+
 class SLA(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'service.sla'
     __string__ = "Service Level Agreement"

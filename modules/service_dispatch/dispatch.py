@@ -2,8 +2,9 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 import datetime as dt
-from itertools import groupby
+from collections import defaultdict
 from decimal import Decimal
+from itertools import groupby
 
 import puremagic
 from sql import Null
@@ -16,19 +17,20 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
 from trytond.modules.service_desk.client import ClientValueMixin
-from trytond.modules.service_desk.sla import company_timezone, to_local
-from trytond.modules.service_desk.workflow import (
-    checked_transition, refuse_transitions)
+from trytond.modules.service_desk.configuration import set_number
+from trytond.modules.service_desk.sla import (
+    company_timezone, day_bounds, to_local)
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval, If, PYSONEncoder
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 from .exceptions import (
     DispatchDeleteError, DispatchModificationError, DispatchValidationError,
-    DispatchWorkflowError,
-    PartIssueError, TechnicianBookedError, TechnicianSkillError)
+    DispatchWorkflowError, InvoiceError, PartIssueError,
+    TechnicianBookedError, TechnicianSkillError)
 
 BOOKED_STATES = {'assigned', 'confirmed', 'in_progress'}
 
@@ -118,7 +120,11 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         help="Where the parts are taken from: the technician's van or bench, "
         "else the warehouse.")
     labour = fields.One2Many(
-        'service.dispatch.labour', 'dispatch', "Labour", states=_working)
+        'service.dispatch.labour', 'dispatch', "Labour",
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            },
+        help="The hours planned for the quotation, then those worked.")
     signed_by = fields.Char("Signed By", states=_working)
     signature = fields.Binary(
         "Customer Signature", states=_working,
@@ -155,6 +161,42 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             ('accepted', "Accepted"),
             ('refused', "Refused"),
             ], "Quotation", readonly=True, sort=False)
+    travel_product = fields.Many2One(
+        'product.product', "Travel Product",
+        domain=[('type', '=', 'service')],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            },
+        help="The service product that prices the travel.")
+    travel_quantity = fields.Float(
+        "Travel Quantity",
+        domain=['OR',
+            ('travel_quantity', '=', None),
+            ('travel_quantity', '>=', 0),
+            ],
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            'invisible': ~Eval('travel_product'),
+            })
+    travel_unit_price = fields.Numeric(
+        "Travel Unit Price", digits=price_digits,
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            'invisible': ~Eval('travel_product'),
+            })
+    invoice_lines = fields.Function(fields.Many2Many(
+            'account.invoice.line', None, None, "Invoice Lines"),
+        'get_invoice_lines')
+    invoice_state = fields.Function(fields.Selection([
+                ('none', "None"),
+                ('pending', "Pending"),
+                ('invoiced', "Invoiced"),
+                ('paid', "Paid"),
+                ], "Invoice State"), 'get_invoice_state')
     notes = fields.Text("Notes")
     state = fields.Selection([
             ('draft', "Draft"),
@@ -253,6 +295,12 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 'refuse_quotation': {
                     'invisible': Eval('quotation_state') != 'sent',
                     'depends': ['quotation_state'],
+                    },
+                'invoice': {
+                    'invisible': ((Eval('state') != 'done')
+                        | ~Eval('chargeable')
+                        | (Eval('quotation_state') == 'refused')),
+                    'depends': ['state', 'chargeable', 'quotation_state'],
                     },
                 })
 
@@ -377,6 +425,21 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 > table.report_due_date))
 
     @classmethod
+    def period_date_column(cls, table):
+        """The SQL timestamp a work order counts at in a period: its
+        departure, else its planned start"""
+        return Coalesce(table.departure_date, table.planned_start)
+
+    @classmethod
+    def period_condition(cls, table, company, from_date, to_date):
+        """The SQL condition of the company's work orders that count in the
+        days from from_date to to_date, days of the company's time zone"""
+        start, end = day_bounds(company, from_date, to_date)
+        when = cls.period_date_column(table)
+        return ((table.company == company.id)
+            & (when >= start) & (when < end))
+
+    @classmethod
     def _get_by_condition(cls, dispatches, condition):
         "Return whether each work order meets the SQL condition"
         table = cls.__table__()
@@ -430,16 +493,9 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Configuration = pool.get('service.configuration')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            company_id = values.get('company', cls.default_company())
-            if company_id is not None:
-                configuration = Configuration(1)
-                if sequence := configuration.get_multivalue(
-                        'dispatch_sequence', company=company_id):
-                    values['number'] = sequence.get()
+        if mode == 'create':
+            set_number(cls, values, 'dispatch_sequence')
         return values
 
     @classmethod
@@ -477,6 +533,14 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                             dispatch=dispatch.rec_name))
 
     @classmethod
+    def _readonly_error(cls, dispatch, name):
+        if dispatch.state in {'done', 'cancelled'}:
+            return DispatchModificationError(gettext(
+                    'service_dispatch.msg_dispatch_modify_done',
+                    dispatch=dispatch.rec_name))
+        return super()._readonly_error(dispatch, name)
+
+    @classmethod
     def copy(cls, dispatches, default=None):
         default = default.copy() if default is not None else {}
         for name in ['number', 'appointment_confirmed_date', 'arrival_date',
@@ -488,13 +552,10 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('labour', None)
         default.setdefault('parts', None)
         default.setdefault('quotation_state', 'none')
+        default.setdefault('travel_product', None)
+        default.setdefault('travel_quantity', None)
+        default.setdefault('travel_unit_price', None)
         return super().copy(dispatches, default=default)
-
-    @classmethod
-    def check_transition(cls, dispatches, state):
-        refuse_transitions(
-            cls, dispatches, state, DispatchWorkflowError,
-            'service_dispatch.msg_dispatch_invalid_transition', 'dispatch')
 
     @classmethod
     def check_booking(cls, dispatches):
@@ -592,14 +653,12 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('assigned')
     @Workflow.transition('assigned')
     def assign(cls, dispatches):
         cls.check_booking(dispatches)
 
     @classmethod
     @ModelView.button
-    @checked_transition('confirmed')
     @Workflow.transition('confirmed')
     def confirm(cls, dispatches):
         for dispatch in dispatches:
@@ -613,7 +672,6 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('in_progress')
     @Workflow.transition('in_progress')
     def start(cls, dispatches):
         pool = Pool()
@@ -629,7 +687,6 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('done')
     @Workflow.transition('done')
     def done(cls, dispatches):
         pool = Pool()
@@ -659,7 +716,6 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('cancelled')
     @Workflow.transition('cancelled')
     def cancel(cls, dispatches):
         pool = Pool()
@@ -676,7 +732,6 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('draft')
     @Workflow.transition('draft')
     def draft(cls, dispatches):
         cls.write(dispatches, {'appointment_confirmed_date': None})
@@ -770,6 +825,182 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         'service_dispatch.msg_dispatch_quotation_not_sent',
                         dispatch=dispatch.rec_name))
 
+    @fields.depends('travel_product', 'travel_quantity')
+    def on_change_travel_product(self):
+        if self.travel_product:
+            self.travel_unit_price = self.travel_product.list_price_used
+            if not self.travel_quantity:
+                self.travel_quantity = 1
+
+    def _invoice_origins(self):
+        return ([str(self)] + [str(p) for p in self.parts]
+            + [str(l) for l in self.labour])
+
+    @classmethod
+    def get_invoice_lines(cls, dispatches, name):
+        pool = Pool()
+        InvoiceLine = pool.get('account.invoice.line')
+        origins = {}
+        for dispatch in dispatches:
+            for origin in dispatch._invoice_origins():
+                origins[origin] = dispatch.id
+        result = {d.id: [] for d in dispatches}
+        for line in InvoiceLine.search([
+                    ('origin', 'in', list(origins)),
+                    ], order=[('id', 'ASC')]):
+            result[origins[str(line.origin)]].append(line.id)
+        return result
+
+    def get_invoice_state(self, name):
+        invoices = {l.invoice for l in self.invoice_lines
+            if l.invoice and l.invoice.state != 'cancelled'}
+        if not invoices:
+            return 'none'
+        if all(i.state == 'paid' for i in invoices):
+            return 'paid'
+        if all(i.state in {'posted', 'paid'} for i in invoices):
+            return 'invoiced'
+        return 'pending'
+
+    @staticmethod
+    def _invoiced_quantities(origins):
+        "Return the quantity invoiced per origin, cancelled invoices aside"
+        pool = Pool()
+        InvoiceLine = pool.get('account.invoice.line')
+        quantities = defaultdict(float)
+        for line in InvoiceLine.search([
+                    ('origin', 'in', [str(o) for o in origins]),
+                    ['OR',
+                        ('invoice', '=', None),
+                        ('invoice.state', '!=', 'cancelled'),
+                        ],
+                    ]):
+            quantities[str(line.origin)] += line.quantity
+        return quantities
+
+    def _get_invoice_line(self, origin, product, quantity, unit, unit_price,
+            description=None):
+        pool = Pool()
+        InvoiceLine = pool.get('account.invoice.line')
+        if not product.account_revenue_used:
+            raise InvoiceError(gettext(
+                    'service_dispatch.msg_invoice_product_account',
+                    dispatch=self.rec_name,
+                    product=product.rec_name))
+        line = InvoiceLine(
+            type='line',
+            invoice_type='out',
+            company=self.company,
+            currency=self.company.currency,
+            product=product,
+            quantity=unit.round(quantity),
+            unit=unit,
+            unit_price=unit_price or Decimal(0),
+            account=product.account_revenue_used,
+            taxes=product.customer_taxes_used,
+            description=description or product.rec_name,
+            origin=origin,
+            )
+        return line
+
+    def get_invoice_lines_to_create(self):
+        "Return the invoice lines of what is chargeable and not invoiced"
+        if (self.state != 'done' or not self.chargeable
+                or self.quotation_state == 'refused'):
+            return []
+        origins = []
+        if self.charge_parts:
+            origins += [p for p in self.parts if p.chargeable]
+        if self.charge_labour:
+            origins += [l for l in self.labour if l.chargeable]
+            if self.travel_product and self.travel_quantity:
+                origins.append(self)
+        invoiced = self._invoiced_quantities(origins)
+        lines = []
+        for origin in origins:
+            if origin == self:
+                quantity = self.travel_quantity
+                product = self.travel_product
+                unit = product.default_uom
+                unit_price = self.travel_unit_price
+                description = None
+            elif origin.__name__ == 'service.dispatch.part':
+                quantity = origin.quantity_issued - origin.quantity_returned
+                product, unit = origin.product, origin.unit
+                unit_price = origin.unit_price
+                description = origin.description
+            else:
+                if not origin.product:
+                    raise InvoiceError(gettext(
+                            'service_dispatch.msg_invoice_labour_product',
+                            dispatch=self.rec_name,
+                            employee=origin.employee.rec_name))
+                quantity = float(origin.hours)
+                product, unit = origin.product, origin.product.default_uom
+                unit_price = origin.unit_price
+                description = origin.description
+            quantity -= invoiced[str(origin)]
+            if unit.round(quantity) > 0:
+                lines.append(self._get_invoice_line(
+                        origin, product, quantity, unit, unit_price,
+                        description))
+        return lines
+
+    def _get_invoice(self):
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        party = self.party
+        invoice = Invoice(
+            company=self.company,
+            type='out',
+            party=party,
+            invoice_address=party.address_get(type='invoice'),
+            currency=self.company.currency,
+            account=party.account_receivable_used,
+            payment_term=party.customer_payment_term,
+            lines=[],
+            )
+        invoice.set_journal()
+        return invoice
+
+    @classmethod
+    def create_invoices(cls, dispatches):
+        """Create draft customer invoices, one per party and currency, from
+        the chargeable parts, labour and travel not invoiced yet"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        for dispatch in dispatches:
+            if dispatch.state != 'done':
+                raise InvoiceError(gettext(
+                        'service_dispatch.msg_dispatch_invoice_not_done',
+                        dispatch=dispatch.rec_name))
+        # Two accountants invoicing the same work orders wait for each other
+        cls.lock(dispatches)
+        invoices = {}
+        for dispatch in sorted(dispatches, key=lambda d: d.number or ''):
+            lines = dispatch.get_invoice_lines_to_create()
+            if not lines:
+                continue
+            key = (dispatch.company, dispatch.party, dispatch.company.currency)
+            if key not in invoices:
+                invoices[key] = dispatch._get_invoice()
+            invoice = invoices[key]
+            invoice.lines = list(invoice.lines) + lines
+        invoices = list(invoices.values())
+        Invoice.save(invoices)
+        Invoice.update_taxes(invoices)
+        return invoices
+
+    @classmethod
+    @ModelView.button_action('service_dispatch.act_invoice_open')
+    def invoice(cls, dispatches):
+        invoices = cls.create_invoices(dispatches)
+        return {
+            'res_id': [i.id for i in invoices],
+            'pyson_domain': PYSONEncoder().encode(
+                [('id', 'in', [i.id for i in invoices])]),
+            }
+
 
 class WorkOrderLineMixin:
     """A line of a work order: its repair logs, labour and parts
@@ -834,7 +1065,6 @@ class RepairLog(
     def on_change_dispatch(self):
         if self.dispatch and not self.equipment:
             self.equipment = self.dispatch.equipment
-
 
 
 class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
@@ -910,7 +1140,6 @@ class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
                     raise DispatchValidationError(gettext(
                             'service_dispatch.msg_labour_hours_positive',
                             dispatch=labour.dispatch.rec_name))
-
 
     @property
     def amount(self):
@@ -1079,3 +1308,50 @@ class WorkOrderReport(CompanyReport):
 class BlankWorkOrderReport(WorkOrderReport):
     "The work order printed before the visit, filled by hand on site"
     __name__ = 'service.dispatch.blank'
+
+
+class CreateInvoices(Wizard):
+    "Invoice the done work orders an accountant selects, or all of them"
+    __name__ = 'service.dispatch.create_invoices'
+    __string__ = "Create Service Invoices"
+
+    start = StateView('service.dispatch.create_invoices.start',
+        'service_dispatch.create_invoices_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Create", 'create_', 'tryton-ok', default=True),
+            ])
+    create_ = StateAction('account_invoice.act_invoice_out_form')
+
+    def default_start(self, fields):
+        if self.model and self.model.__name__ == 'service.dispatch':
+            return {
+                'dispatches': [d.id for d in self.records
+                    if d.state == 'done'],
+                }
+        return {}
+
+    def do_create_(self, action):
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        dispatches = list(self.start.dispatches)
+        if not dispatches:
+            dispatches = Dispatch.search([
+                    ('state', '=', 'done'),
+                    ('chargeable', '=', True),
+                    ('quotation_state', '!=', 'refused'),
+                    ])
+        invoices = Dispatch.create_invoices(dispatches)
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [i.id for i in invoices])])
+        return action, {}
+
+
+class CreateInvoicesStart(ModelView):
+    __name__ = 'service.dispatch.create_invoices.start'
+    __string__ = "Create Service Invoices"
+
+    dispatches = fields.Many2Many(
+        'service.dispatch', None, None, "Work Orders",
+        domain=[('state', '=', 'done')],
+        help="Leave empty to invoice every done work order with something "
+        "chargeable not invoiced yet.")

@@ -26,8 +26,6 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.modules.service_desk.client import ClientValueMixin
-from trytond.modules.service_desk.workflow import (
-    checked_transition, refuse_transitions)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
@@ -290,6 +288,14 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
                             bonus=bonus.rec_name))
 
     @classmethod
+    def _readonly_error(cls, bonus, name):
+        if bonus.state != 'draft':
+            return BonusModificationError(gettext(
+                    'service_kpi.msg_bonus_modify_not_draft',
+                    bonus=bonus.rec_name))
+        return super()._readonly_error(bonus, name)
+
+    @classmethod
     def copy(cls, bonuses, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('lines', None)
@@ -298,12 +304,6 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
         for name in RATES:
             default.setdefault(name, None)
         return super().copy(bonuses, default=default)
-
-    @classmethod
-    def check_transition(cls, bonuses, state):
-        refuse_transitions(
-            cls, bonuses, state, BonusError,
-            'service_kpi.msg_bonus_invalid_transition', 'bonus')
 
     @classmethod
     @ModelView.button
@@ -327,7 +327,6 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('confirmed')
     @Workflow.transition('confirmed')
     def confirm(cls, bonuses):
         # What is confirmed is the quarter as it is now, not as it was when
@@ -336,24 +335,15 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('cancelled')
     @Workflow.transition('cancelled')
     def cancel(cls, bonuses):
         pass
 
     @classmethod
     @ModelView.button
-    @checked_transition('draft')
     @Workflow.transition('draft')
     def draft(cls, bonuses):
         pass
-
-    @property
-    def period(self):
-        "The start and the end, excluded, of the quarter as timestamps"
-        start, end = quarter_dates(self.year, self.quarter)
-        return (dt.datetime.combine(start, dt.time()),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
 
     def set_rates(self):
         "Copy the rates of the configuration, to show what was applied"
@@ -367,12 +357,11 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def _done_work_orders(self, dispatch):
         "The condition on the work orders done in the quarter"
         pool = Pool()
-        KPITechnician = pool.get('service.kpi.technician')
-        start, end = self.period
-        when = KPITechnician.dispatch_dates(dispatch)
-        return ((dispatch.company == self.company.id)
-            & (dispatch.state == 'done')
-            & (when >= start) & (when < end))
+        Dispatch = pool.get('service.dispatch')
+        return (Dispatch.period_condition(
+                dispatch, self.company,
+                *quarter_dates(self.year, self.quarter))
+            & (dispatch.state == 'done'))
 
     def set_parts_profit(self):
         cursor = Transaction().connection.cursor()

@@ -21,11 +21,12 @@ from decimal import Decimal
 from sql import Cast, Literal, Null
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import DateTrunc, Extract, Function
+from sql.functions import AtTimeZone, DateTrunc, Extract, Function
 from sql.operators import Concat, Exists
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.service_desk.sla import company_timezone, day_bounds
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -50,11 +51,33 @@ def hours_between(end, start):
     return Extract('EPOCH', end - start) / 3600
 
 
-def month_of(column):
-    "Return the SQL expression of the first day of the column's month"
+class Printf(Function):
+    __slots__ = ()
+    _function = 'PRINTF'
+
+
+def period_of(column, period, timezone, start):
+    """Return the SQL expression of the first day of the period (day, month,
+    quarter or year) of the timestamp column, in the company's time zone
+
+    On SQLite, which has no time zones, the offset of the zone at start
+    shifts the timestamps (exact where the zone keeps one offset, as
+    China's)."""
     if backend.name == 'sqlite':
-        return StrfTime('%Y-%m-01', column)
-    return Cast(DateTrunc('month', column), 'DATE')
+        offset = timezone.utcoffset(start) if timezone else None
+        shift = f'{int(offset.total_seconds()) if offset else 0:+d} seconds'
+        if period == 'quarter':
+            month = Cast(StrfTime('%m', column, shift), 'INTEGER')
+            return Printf('%s-%02d-01', StrfTime('%Y', column, shift),
+                ((month - 1) / 3) * 3 + 1)
+        return StrfTime({
+                'day': '%Y-%m-%d',
+                'month': '%Y-%m-01',
+                'year': '%Y-01-01',
+                }[period], column, shift)
+    if timezone:
+        column = AtTimeZone(AtTimeZone(column, 'UTC'), str(timezone))
+    return Cast(DateTrunc(period, column), 'DATE')
 
 
 def part_origin(part_id):
@@ -223,16 +246,31 @@ class KPIMixin:
 
     @classmethod
     def kpi_context(cls):
+        """The window of the context: its company, its days (from_date,
+        to_date and end_date, the day after) in the company's time zone and
+        the timestamps that bound them (start, end), the period to group by
+        and the filters"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
         context = Transaction().context
-        today = Pool().get('ir.date').today()
+        company = context.get('company')
+        company = Company(company) if company is not None else None
+        with Transaction().set_context(company=company and company.id):
+            today = Date.today()
         from_date = context.get('from_date') or today.replace(month=1, day=1)
         to_date = context.get('to_date') or today
-        start = dt.datetime.combine(from_date, dt.time())
-        end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time())
+        start, end = day_bounds(company, from_date, to_date)
         return {
-            'company': context.get('company'),
+            'company': company.id if company else None,
+            'company_record': company,
+            'timezone': company_timezone(company) if company else None,
+            'from_date': from_date,
+            'to_date': to_date,
+            'end_date': to_date + dt.timedelta(days=1),
             'start': start,
             'end': end,
+            'period': context.get('period') or 'month',
             'technician': context.get('technician'),
             'product': context.get('product'),
             'party': context.get('party'),
@@ -286,7 +324,8 @@ class KPIMixin:
                 request.party.as_('party'),
                 request.product.as_('product'),
                 request.reported_date.as_('reported_date'),
-                month_of(request.reported_date).as_('month'),
+                period_of(request.reported_date, context['period'],
+                    context['timezone'], context['start']).as_('month'),
                 Case((resolved, 1), else_=0).as_('resolved'),
                 hours_between(request.accepted_date, request.reported_date)
                 .as_('response'),
@@ -339,9 +378,14 @@ class KPIMixin:
             ]
 
     @classmethod
-    def dispatch_dates(cls, dispatch):
-        "The date a work order counts at: its departure, else its plan"
-        return Coalesce(dispatch.departure_date, dispatch.planned_start)
+    def dispatch_in_period(cls, dispatch, context):
+        "The SQL condition of the work orders of the context's window"
+        Dispatch = Pool().get('service.dispatch')
+        company = context['company_record']
+        if company is None:
+            return Literal(False)
+        return Dispatch.period_condition(
+            dispatch, company, context['from_date'], context['to_date'])
 
 
 class KPITechnician(KPIMixin, ModelSQL, ModelView):
@@ -384,9 +428,7 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
         survey = Survey.__table__()
         pairs = Dispatch.__table__()
 
-        when = cls.dispatch_dates(dispatch)
-        in_period = ((dispatch.company == context['company'])
-            & (when >= context['start']) & (when < context['end'])
+        in_period = (cls.dispatch_in_period(dispatch, context)
             & (dispatch.state != 'cancelled'))
         valid = Dispatch.valid_condition(dispatch)
         with Transaction().set_context(company=context['company']):
@@ -398,16 +440,13 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
             Sum(Case((late, 1), else_=0)).as_('late_work_orders'),
             where=in_period, group_by=[dispatch.technician])
 
-        labour_when = cls.dispatch_dates(labour_dispatch)
         hours = (labour
             .join(labour_dispatch,
                 condition=labour.dispatch == labour_dispatch.id)
             .select(
                 labour.employee.as_('technician'),
                 Sum(labour.hours).as_('hours'),
-                where=(labour_dispatch.company == context['company'])
-                & (labour_when >= context['start'])
-                & (labour_when < context['end'])
+                where=cls.dispatch_in_period(labour_dispatch, context)
                 & (labour_dispatch.state == 'done'),
                 group_by=[labour.employee]))
 
@@ -415,8 +454,8 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
 
         answered = ((survey.state == 'done')
             & (survey.company == context['company'])
-            & (survey.date >= context['start'].date())
-            & (survey.date < context['end'].date()))
+            & (survey.date >= context['from_date'])
+            & (survey.date < context['end_date']))
         scores = survey.select(
             survey.technician.as_('technician'),
             Avg(survey.overall).as_('satisfaction'),
@@ -480,16 +519,14 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
         """Return per technician the chargeable parts issued, less those
         returned, at their price, on the work orders done in the period"""
         join, move, part, dispatch, sign = part_moves()
-        when = cls.dispatch_dates(dispatch)
         return (join
             .select(
                 dispatch.technician.as_('technician'),
                 Sum(sign * move.quantity * part.unit_price).as_('amount'),
                 where=(move.state == 'done')
                 & (part.chargeable == Literal(True))
-                & (dispatch.company == context['company'])
-                & (dispatch.state == 'done')
-                & (when >= context['start']) & (when < context['end']),
+                & cls.dispatch_in_period(dispatch, context)
+                & (dispatch.state == 'done'),
                 group_by=[dispatch.technician]))
 
     @classmethod
@@ -507,9 +544,11 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
 
 class KPIPeriod(KPIMixin, ModelSQL, ModelView):
     __name__ = 'service.kpi.period'
-    __string__ = "Service KPI per Month"
+    __string__ = "Service KPI per Period"
 
-    date = fields.Date("Month")
+    date = fields.Date(
+        "Period", help="The first day of the period (the day, month, "
+        "quarter or year of the context) the figures are of.")
 
     @classmethod
     def __setup__(cls):

@@ -230,8 +230,8 @@ class KPICustomer(KPIMixin, ModelSQL, ModelView):
                 ).as_('satisfaction'),
             where=(survey.state == 'done')
             & (survey.company == context['company'])
-            & (survey.date >= context['start'].date())
-            & (survey.date < context['end'].date()),
+            & (survey.date >= context['from_date'])
+            & (survey.date < context['end_date']),
             group_by=[survey.party])
         invoiced = (line
             .join(invoice, condition=line.invoice == invoice.id)
@@ -244,9 +244,9 @@ class KPICustomer(KPIMixin, ModelSQL, ModelView):
                 & (invoice.state != 'cancelled')
                 & Like(line.origin, 'service.dispatch%')
                 & (Coalesce(invoice.invoice_date, invoice.create_date)
-                    >= context['start'].date())
+                    >= context['from_date'])
                 & (Coalesce(invoice.invoice_date, invoice.create_date)
-                    < context['end'].date()),
+                    < context['end_date']),
                 group_by=[invoice.party]))
         columns = [
             per_party.party.as_('id'),

@@ -11,10 +11,9 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
-from trytond.modules.service_desk.workflow import (
-    checked_transition, refuse_transitions)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import SurveyDeleteError, SurveyValidationError
@@ -189,14 +188,7 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
                             survey=survey.rec_name))
 
     @classmethod
-    def check_transition(cls, surveys, state):
-        refuse_transitions(
-            cls, surveys, state, SurveyValidationError,
-            'service_kpi.msg_survey_invalid_transition', 'survey')
-
-    @classmethod
     @ModelView.button
-    @checked_transition('done')
     @Workflow.transition('done')
     def answer(cls, surveys):
         pool = Pool()
@@ -214,21 +206,18 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @checked_transition('no_answer')
     @Workflow.transition('no_answer')
     def no_answer(cls, surveys):
         pass
 
     @classmethod
     @ModelView.button
-    @checked_transition('cancelled')
     @Workflow.transition('cancelled')
     def cancel(cls, surveys):
         pass
 
     @classmethod
     @ModelView.button
-    @checked_transition('pending')
     @Workflow.transition('pending')
     def pending(cls, surveys):
         pass
@@ -282,7 +271,7 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 & ~request.id.in_(already)))
         request_ids = [i for i, in cursor]
         surveys = []
-        for sub_ids in _slices(request_ids):
+        for sub_ids in grouped_slice(request_ids):
             for record in Request.browse(sub_ids):
                 days = configuration.get_multivalue(
                     'follow_up_days', company=record.company.id)
@@ -341,11 +330,6 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         due_date=due))
         cls.save(surveys)
         return surveys
-
-
-def _slices(ids, size=1000):
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
 
 
 class Request(metaclass=PoolMeta):

@@ -8,11 +8,16 @@ from fractions import Fraction
 
 from lxml import etree
 
-from trytond.modules.company.tests import CompanyTestMixin
+from sql import Literal, Select
+
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.modules.service_desk.tests.tools import ExtrasModuleTestCase
 from trytond.modules.service_kpi.bonus import quarter_dates, split
+from trytond.modules.service_kpi.kpi import period_of
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 
 class ServiceKPITestCase(CompanyTestMixin, ExtrasModuleTestCase):
@@ -48,6 +53,54 @@ class ServiceKPITestCase(CompanyTestMixin, ExtrasModuleTestCase):
                 'service_desk', 'group_service_manager'))
         self.assertEqual(
             [g.id for g in ActWindow(dashboard['id']).groups], [manager.id])
+
+    @with_transaction()
+    def test_kpi_window_in_company_time_zone(self):
+        "The KPI window and its periods are the days of the company"
+        pool = Pool()
+        KPI = pool.get('service.kpi.technician')
+        Dispatch = pool.get('service.dispatch')
+        company = create_company()
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        first_quarter = {
+            'from_date': dt.date(2026, 1, 1), 'to_date': dt.date(2026, 3, 31)}
+        with set_company(company), \
+                Transaction().set_context(period='quarter', **first_quarter):
+            window = KPI.kpi_context()
+        # Shanghai is 8 hours ahead of UTC
+        self.assertEqual(
+            (window['start'], window['end']),
+            (dt.datetime(2025, 12, 31, 16), dt.datetime(2026, 3, 31, 16)))
+        self.assertEqual(window['period'], 'quarter')
+
+        # 2026-03-31 17:00 UTC is 2026-04-01 01:00 in Shanghai
+        late = Literal(dt.datetime(2026, 3, 31, 17))
+        cursor = Transaction().connection.cursor()
+        for period, first_day in [
+                ('day', '2026-04-01'), ('month', '2026-04-01'),
+                ('quarter', '2026-04-01'), ('year', '2026-01-01')]:
+            cursor.execute(*Select([period_of(
+                            late, period, window['timezone'],
+                            window['start'])]))
+            day, = cursor.fetchone()
+            self.assertEqual(str(day)[:10], first_day, period)
+
+        # A work order leaving at 01:00 on 1 April in Shanghai is of the
+        # second quarter, one leaving at 23:00 on 31 March of the first
+        for departure, counted in [
+                (dt.datetime(2026, 3, 31, 17), False),
+                (dt.datetime(2026, 3, 31, 15), True),
+                (dt.datetime(2025, 12, 31, 15), False),
+                (dt.datetime(2025, 12, 31, 16), True)]:
+            row = Select([
+                    Literal(company.id).as_('company'),
+                    Literal(departure).as_('departure_date'),
+                    Literal(departure).as_('planned_start')])
+            cursor.execute(*row.select(Dispatch.period_condition(
+                        row, company, **first_quarter)))
+            result, = cursor.fetchone()
+            self.assertEqual(bool(result), counted, departure)
 
 
 class BonusSplitTestCase(unittest.TestCase):
