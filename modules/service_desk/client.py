@@ -21,7 +21,10 @@ keeps:
   client's create (unless empty or the default) and, in
   ``check_modification``, from its write;
 - ids that are not a list of integers: Tryton's conversion of the records
-  of a call fails on them (``ClientRPC``).
+  of a call fails on them (``ClientRPC``);
+- the records named in the values of an ``on_change``: Tryton reads them
+  without access check (``ClientRPC``, ``access.check_readable``); and the
+  models a search goes through (``access.RuleSearchMixin``).
 """
 import datetime as dt
 from decimal import Decimal
@@ -33,6 +36,7 @@ from trytond.pyson import PYSONDecoder, PYSONEncoder
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
+from .access import RuleSearchMixin, check_readable
 from .exceptions import ClientReadonlyError, ClientValueError
 
 INTEGER = (-2**31, 2**31 - 1)
@@ -197,26 +201,32 @@ class ClientRPC(RPC):
             selection = args[self.instantiate]
         else:
             selection = args[self.instantiate:self.instantiate + 1]
+        context = kwargs.get('context', args[-1] if args else None)
+        language = (context.get('language')
+            if isinstance(context, dict) else None)
         for data in selection:
             # Negative ids are the client's unsaved records
             if isinstance(data, (list, tuple)) and all(map(_is_id, data)):
                 continue
-            if _is_id(data) or isinstance(data, dict):
+            if _is_id(data):
                 continue
-            context = kwargs.get('context', args[-1] if args else None)
-            language = (context.get('language')
-                if isinstance(context, dict) else None)
             with Transaction().set_context(
                     language=language if isinstance(language, str) else None):
+                if isinstance(data, dict):
+                    # The values of an on_change: its records are read
+                    # without access check
+                    check_readable(obj, data, own=data.get('id'))
+                    continue
                 raise ClientValueError(gettext(
                         'service_desk.msg_client_id_invalid',
                         value=_show(data), model=obj.__names__()['model']))
         return super().convert(obj, *args, **kwargs)
 
 
-class ClientValueMixin:
+class ClientValueMixin(RuleSearchMixin):
     """Refuse with a message the values Tryton's conversion or the database
-    fails on, and from a client the fields it shows read only"""
+    fails on, and from a client the fields it shows read only; keep its
+    searches and on_change calls to the records it may read"""
     __slots__ = ()
 
     @classmethod

@@ -4,8 +4,10 @@
 from trytond.model import fields
 from trytond.pool import PoolMeta
 
+from .access import RuleSearchMixin
 
-class Complaint(metaclass=PoolMeta):
+
+class Complaint(RuleSearchMixin, metaclass=PoolMeta):
     __name__ = 'sale.complaint'
 
     service_requests = fields.One2Many(

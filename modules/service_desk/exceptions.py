@@ -51,3 +51,7 @@ class ClientValueError(ValidationError):
 
 class ClientRecordError(AccessError):
     "A record set in a field or the context is not one the user may see"
+
+
+class ClientUnreadableError(AccessError):
+    pass

@@ -5,8 +5,10 @@ from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 
+from .access import RuleSearchMixin
 
-class Party(metaclass=PoolMeta):
+
+class Party(RuleSearchMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
 
     service_sla = fields.Many2One(

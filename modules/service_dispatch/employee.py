@@ -2,6 +2,7 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
+from trytond.modules.service_desk.access import RuleSearchMixin
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
@@ -29,7 +30,7 @@ class EmployeeSkill(ClientValueMixin, ModelSQL):
         'service.skill', "Skill", required=True, ondelete='CASCADE')
 
 
-class Employee(metaclass=PoolMeta):
+class Employee(RuleSearchMixin, metaclass=PoolMeta):
     __name__ = 'company.employee'
 
     service_technician = fields.Boolean(
