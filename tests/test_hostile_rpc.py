@@ -41,6 +41,24 @@ class Site:
         assert kind == 'result', (login, model, method, args, answer)
         return answer['result']
 
+    def wizard(self, login, name, record, data, state):
+        """Run the wizard from its button on record with the data the
+        client sends; return the kind of answer and the answer"""
+        model, id_ = record
+        context = dict(self.server.contexts[login],
+            active_model=model, active_id=id_, active_ids=[id_])
+        status, answer = self.server.post(
+            f'wizard.{name}.create', [context], login=login)
+        assert status == 200 and 'result' in answer, answer
+        session = answer['result'][0]
+        status, answer = self.server.post(f'wizard.{name}.execute',
+            [session, data, state, context], login=login)
+        assert status == 200, status
+        if 'result' in answer:
+            return 'result', answer
+        assert answer['error'][0] in {'UserError', 'UserWarning'}, answer
+        return 'refused', answer
+
     def refused(self, login, model, method, *args):
         "Return the message of the refused call, the database unchanged"
         before = fingerprint()
@@ -58,6 +76,7 @@ def site():
         User = pool.get('res.user')
         Dispatch = pool.get('service.dispatch')
         RepairLog = pool.get('service.repair.log')
+        Move = pool.get('stock.move')
         User.write(User.search([('login', 'in', LOGINS)]),
             {'password': PASSWORD})
         # What only Chen's work order says
@@ -65,6 +84,22 @@ def site():
                 ('technician.party.name', '=', "Chen Jie")])
         RepairLog.write(list(chen.repair_logs),
             {'cause': "Compressor seized."})
+        # The parts of Liu's done work order and of Chen's were issued
+        liu_done, = Dispatch.search([
+                ('technician.party.name', '=', "Liu Yang"),
+                ('state', '=', 'done')])
+        moves = [p.get_move() for d in [liu_done, chen] for p in d.parts]
+        Move.save(moves)
+        Move.do(moves)
+        # Liu's draft work order was quoted with travel and accepted
+        liu_draft, = Dispatch.search([
+                ('technician.party.name', '=', "Liu Yang"),
+                ('state', '=', 'draft')])
+        hour, = pool.get('product.product').search(
+            [('name', '=', "Labour Hour")])
+        Dispatch.write([liu_draft], {
+                'quotation_state': 'accepted', 'travel_product': hour.id,
+                'travel_quantity': 10, 'travel_unit_price': Decimal(2)})
         transaction.commit()
     yield Site()
 
@@ -168,3 +203,114 @@ def test_on_change_reads_only_readable_records(site):
     changes = site.ok('technician', 'service.dispatch.labour', 'on_change',
         {'dispatch': ids['own_dispatch']}, ['dispatch'])
     assert changes['employee'] == ids['liu']
+
+
+def test_wizard_values_of_its_record(site):
+    """Return Parts started on the technician's own work order returns only
+    that work order's parts, whatever lines the client sends"""
+    ids = records(
+        own=('service.dispatch', [
+                ('technician.party.name', '=', "Liu Yang"),
+                ('state', '=', 'done')]),
+        own_part=('service.dispatch.part', [
+                ('dispatch.technician.party.name', '=', "Liu Yang"),
+                ('dispatch.state', '=', 'done')]),
+        chen_part=('service.dispatch.part', [
+                ('dispatch.technician.party.name', '=', "Chen Jie")]))
+
+    def line(part):
+        return {'part': part, 'quantity': 1.0, 'defective': False}
+    for lines in [[line(ids['chen_part'])],
+            [line(ids['own_part']), line(ids['chen_part'])]]:
+        before = fingerprint()
+        kind, answer = site.wizard('technician',
+            'service.dispatch.return_parts', ('service.dispatch', ids['own']),
+            {'start': {'lines': lines}}, 'return_')
+        assert kind == 'refused', answer
+        assert 'only return the parts of work order' in (
+            answer['error'][1][0])
+        assert fingerprint() == before
+
+    # The technician's own part comes back
+    kind, answer = site.wizard('technician',
+        'service.dispatch.return_parts', ('service.dispatch', ids['own']),
+        {'start': {'lines': [line(ids['own_part'])]}},
+        'return_')
+    assert kind == 'result', answer
+    part, = site.ok('manager', 'service.dispatch.part', 'read',
+        [ids['own_part']], ['quantity_returned'])
+    assert part['quantity_returned'] == 1
+    chen, = site.ok('manager', 'service.dispatch.part', 'read',
+        [ids['chen_part']], ['quantity_returned'])
+    assert chen['quantity_returned'] == 0
+
+
+def test_quoted_and_issued_stay(site):
+    """What the quotation priced and the stock issued stays on the work
+    order; what the work records goes on being written"""
+    ids = records(
+        quoted=('service.dispatch', [
+                ('technician.party.name', '=', "Liu Yang"),
+                ('state', '=', 'draft')]),
+        done=('service.dispatch', [
+                ('technician.party.name', '=', "Liu Yang"),
+                ('state', '=', 'done')]),
+        quoted_labour=('service.dispatch.labour', [
+                ('dispatch.technician.party.name', '=', "Liu Yang"),
+                ('dispatch.state', '=', 'draft')]),
+        quoted_part=('service.dispatch.part', [
+                ('dispatch.technician.party.name', '=', "Liu Yang"),
+                ('dispatch.state', '=', 'draft')]),
+        issued_part=('service.dispatch.part', [
+                ('dispatch.technician.party.name', '=', "Chen Jie")]),
+        air_conditioner=('product.product', [
+                ('name', '=', "Air Conditioner")]))
+    Part = 'service.dispatch.part'
+    Labour = 'service.dispatch.labour'
+
+    def flipped(model, id_):
+        "The chargeable flag the line has not"
+        line, = site.ok('manager', model, 'read', [id_], ['chargeable'])
+        return {'chargeable': not line['chargeable']}
+    # A part issued from stock: what the stock move took
+    for values in [{'unit_price': Decimal(0)},
+            flipped(Part, ids['issued_part']),
+            {'product': ids['air_conditioner']}]:
+        assert 'requested from stock' in site.refused(
+            'dispatcher', Part, 'write', [ids['issued_part']], values)
+    site.ok('dispatcher', Part, 'write', [ids['issued_part']],
+        {'quantity': 2.0, 'description': "One more fan"})
+    # A quoted part and labour: what the customer accepted
+    for values in [{'unit_price': Decimal(0)}, {'quantity': 50.0},
+            flipped(Part, ids['quoted_part'])]:
+        assert 'quoted to the customer' in site.refused(
+            'technician', Part, 'write', [ids['quoted_part']], values)
+    for values in [{'unit_price': Decimal(0)},
+            flipped(Labour, ids['quoted_labour'])]:
+        assert 'quoted to the customer' in site.refused(
+            'technician', Labour, 'write', [ids['quoted_labour']], values)
+    # ... also through the work order's lines
+    assert 'quoted to the customer' in site.refused(
+        'technician', 'service.dispatch', 'write', [ids['quoted']],
+        {'labour': [('write', [ids['quoted_labour']],
+                    {'unit_price': Decimal(0)})]})
+    # The hours worked are recorded
+    site.ok('technician', Labour, 'write', [ids['quoted_labour']],
+        {'hours': Decimal('2.5')})
+    # The travel quoted: its price, not the distance driven
+    for values in [{'travel_unit_price': Decimal(0)},
+            {'travel_product': None}]:
+        assert 'travel has been quoted' in site.refused(
+            'dispatcher', 'service.dispatch', 'write', [ids['quoted']],
+            values)
+    site.ok('dispatcher', 'service.dispatch', 'write', [ids['quoted']],
+        {'travel_quantity': 12.0})
+    # Done: the lines, the equipment and the request stay
+    assert 'done or cancelled' in site.refused(
+        'manager', Labour, 'create', [{'dispatch': ids['done'],
+                'employee': records(e=('company.employee',
+                        [('party.name', '=', "Chen Jie")]))['e'],
+                'hours': Decimal(50)}])
+    for values in [{'equipment': None}, {'travel_unit_price': Decimal(0)}]:
+        assert 'done or cancelled' in site.refused(
+            'manager', 'service.dispatch', 'write', [ids['done']], values)

@@ -169,7 +169,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             },
         depends={'company'},
         states={
-            'readonly': Eval('state').in_(['done', 'cancelled']),
+            'readonly': (Eval('state').in_(['done', 'cancelled'])
+                | Eval('quotation_state').in_(['sent', 'accepted'])),
             },
         help="The service product that prices the travel.")
     travel_quantity = fields.Float(
@@ -185,7 +186,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     travel_unit_price = fields.Numeric(
         "Travel Unit Price", digits=price_digits,
         states={
-            'readonly': Eval('state').in_(['done', 'cancelled']),
+            'readonly': (Eval('state').in_(['done', 'cancelled'])
+                | Eval('quotation_state').in_(['sent', 'accepted'])),
             'invisible': ~Eval('travel_product'),
             })
     invoice_lines = fields.Function(fields.Many2Many(
@@ -538,6 +540,10 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             return DispatchModificationError(gettext(
                     'service_dispatch.msg_dispatch_modify_done',
                     dispatch=dispatch.rec_name))
+        if name in {'travel_product', 'travel_unit_price'}:
+            return DispatchModificationError(gettext(
+                    'service_dispatch.msg_dispatch_travel_quoted',
+                    dispatch=dispatch.rec_name, **cls.__names__(name)))
         return super()._readonly_error(dispatch, name)
 
     @classmethod
@@ -1002,6 +1008,12 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             }
 
 
+# What the customer was quoted is fixed on a line of the work order once
+# the quotation is sent
+QUOTED = Eval('_parent_dispatch', {}).get(
+    'quotation_state', 'none').in_(['sent', 'accepted'])
+
+
 class WorkOrderLineMixin:
     """A line of a work order: its repair logs, labour and parts
 
@@ -1019,9 +1031,19 @@ class WorkOrderLineMixin:
         if external:
             for line in lines:
                 if line.dispatch.state in {'done', 'cancelled'}:
-                    raise DispatchModificationError(gettext(
-                            'service_dispatch.msg_dispatch_modify_done',
-                            dispatch=line.dispatch.rec_name))
+                    raise cls._done_error(line)
+
+    @classmethod
+    def _readonly_error(cls, line, name):
+        if line.dispatch.state in {'done', 'cancelled'}:
+            return cls._done_error(line)
+        return super()._readonly_error(line, name)
+
+    @staticmethod
+    def _done_error(line):
+        return DispatchModificationError(gettext(
+                'service_dispatch.msg_dispatch_modify_done',
+                dispatch=line.dispatch.rec_name))
 
 
 class RepairLog(
@@ -1087,10 +1109,21 @@ class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
         context={
             'company': Eval('company', -1),
             },
+        states={
+            'readonly': QUOTED,
+            },
         depends={'company'},
         help="The service product that prices the hour.")
-    unit_price = fields.Numeric("Unit Price", digits=price_digits)
-    chargeable = fields.Boolean("Chargeable")
+    unit_price = fields.Numeric(
+        "Unit Price", digits=price_digits,
+        states={
+            'readonly': QUOTED,
+            })
+    chargeable = fields.Boolean(
+        "Chargeable",
+        states={
+            'readonly': QUOTED,
+            })
     description = fields.Char("Description")
 
     @fields.depends('dispatch', '_parent_dispatch.company')
@@ -1144,6 +1177,14 @@ class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
     @property
     def amount(self):
         return (self.unit_price or Decimal(0)) * self.hours
+
+    @classmethod
+    def _readonly_error(cls, labour, name):
+        if labour.dispatch.state in {'done', 'cancelled'}:
+            return super()._readonly_error(labour, name)
+        return DispatchModificationError(gettext(
+                'service_dispatch.msg_labour_fixed',
+                dispatch=labour.dispatch.rec_name, **cls.__names__(name)))
 
 
 class SuggestTechnician(Wizard):

@@ -8,12 +8,18 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Bool, Eval, If
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .dispatch import WorkOrderLineMixin
+from .dispatch import QUOTED, WorkOrderLineMixin
 from .exceptions import (
-    DispatchDeleteError, PartReturnError, PartValidationError)
+    DispatchDeleteError, DispatchModificationError, PartReturnError,
+    PartValidationError)
+
+# What the stock issues is fixed once moves were requested for the part
+_quoted_or_requested = {
+    'readonly': QUOTED | Bool(Eval('moves', [])),
+    }
 
 
 class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
@@ -29,12 +35,16 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
         context={
             'company': Eval('company', -1),
             },
+        states=_quoted_or_requested,
         depends={'company'})
     product_uom_category = fields.Function(
         fields.Many2One('product.uom.category', "Product UoM Category"),
         'on_change_with_product_uom_category')
     quantity = fields.Float(
         "Quantity", digits='unit', required=True,
+        states={
+            'readonly': QUOTED,
+            },
         help="The quantity requested for the job.")
     unit = fields.Many2One(
         'product.uom', "Unit", required=True,
@@ -42,9 +52,11 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
             If(Eval('product_uom_category'),
                 ('category', '=', Eval('product_uom_category', -1)),
                 ()),
-            ])
-    unit_price = fields.Numeric("Unit Price", digits=price_digits)
-    chargeable = fields.Boolean("Chargeable")
+            ],
+        states=_quoted_or_requested)
+    unit_price = fields.Numeric(
+        "Unit Price", digits=price_digits, states=_quoted_or_requested)
+    chargeable = fields.Boolean("Chargeable", states=_quoted_or_requested)
     moves = fields.One2Many('stock.move', 'origin', "Moves", readonly=True)
     quantity_issued = fields.Function(
         fields.Float("Issued", digits='unit'), 'get_quantities')
@@ -170,6 +182,14 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
         return f'{self.product.rec_name} @ {self.dispatch.rec_name}'
 
     @classmethod
+    def _readonly_error(cls, part, name):
+        if part.dispatch.state in {'done', 'cancelled'}:
+            return super()._readonly_error(part, name)
+        return DispatchModificationError(gettext(
+                'service_dispatch.msg_part_fixed',
+                part=part.rec_name, **cls.__names__(name)))
+
+    @classmethod
     def validate_fields(cls, parts, field_names):
         pool = Pool()
         Lang = pool.get('ir.lang')
@@ -238,6 +258,12 @@ class ReturnParts(Wizard):
         moves = []
         for line in self.start.lines:
             part = line.part
+            # The lines come from the client: only the parts of the work
+            # order the wizard was started on
+            if not part or part.dispatch != dispatch:
+                raise PartReturnError(gettext(
+                        'service_dispatch.msg_part_return_other_work_order',
+                        dispatch=dispatch.rec_name))
             if not line.quantity:
                 continue
             left = part.quantity_issued - part.quantity_returned
