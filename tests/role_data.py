@@ -12,6 +12,7 @@ it again.  Used by the role test and the fuzz test."""
 import datetime as dt
 from decimal import Decimal
 
+from trytond.modules.service_desk.tests.tools import SIGNATURE
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction, TransactionError
@@ -48,6 +49,7 @@ def _populate():
     Uom = pool.get('product.uom')
     Template = pool.get('product.template')
     SLA = pool.get('service.sla')
+    PartySLA = pool.get('party.party.service_sla')
     RequestType = pool.get('service.request.type')
     Skill = pool.get('service.skill')
     Equipment = pool.get('service.equipment')
@@ -143,6 +145,10 @@ def _populate():
                         }, {
                         'name': f"Spare {tag}", 'company': company.id,
                         }])
+            # The service level each company agreed with the customer
+            PartySLA.create([{
+                        'party': customer.id, 'company': company.id,
+                        'service_sla': sla.id}])
             equipment, _ = Equipment.create([{
                         'company': company.id, 'party': customer.id,
                         'product': product.id,
@@ -197,7 +203,7 @@ def _populate():
                 [work_order(request, t) for t in technicians]
                 + [work_order(request, technicians[0],
                         state='done', signed_by="Zhang Wei",
-                        signature=b'signature', departure_date=now,
+                        signature=SIGNATURE, departure_date=now,
                         report_due_date=today)])
             Survey.create([{
                         'company': company.id, 'party': customer.id,
@@ -404,6 +410,7 @@ class Records:
         targets.update({
                 'service.configuration.company': (
                     targets['service.configuration'][0], None, None),
+                'party.party.service_sla': (self.customer, None, None),
                 'service.contract-service.equipment': (
                     contract, spare_equipment.id, equipment.id),
                 'company.employee-service.skill': (
@@ -429,6 +436,7 @@ class Records:
 COMPANY_PATHS = {
     'service.configuration.company': 'company',
     'service.sla': 'company',
+    'party.party.service_sla': 'company',
     'service.sla.line': 'sla.company',
     'service.sla.hour': 'sla.company',
     'service.sla.holiday': 'sla.company',

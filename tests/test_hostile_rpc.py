@@ -15,6 +15,7 @@ import pytest
 
 import layers
 from test_fuzz_rpc import PASSWORD, Server, fingerprint
+from trytond.modules.service_desk.tests.tools import SIGNATURE
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
@@ -100,6 +101,9 @@ def site():
         Dispatch.write([liu_draft], {
                 'quotation_state': 'accepted', 'travel_product': hour.id,
                 'travel_quantity': 10, 'travel_unit_price': Decimal(2)})
+        # Chen is at work on his
+        Dispatch.write([chen], {'state': 'in_progress',
+                'arrival_date': dt.datetime.now()})
         transaction.commit()
     yield Site()
 
@@ -231,6 +235,18 @@ def test_wizard_values_of_its_record(site):
             answer['error'][1][0])
         assert fingerprint() == before
 
+    # The accountant invoices only work orders of his company
+    other_done = records(d=('service.dispatch', [
+                ('company.party.name', '=', "Other Company"),
+                ('state', '=', 'done')]))['d']
+    before = fingerprint()
+    kind, answer = site.wizard('accountant',
+        'service.dispatch.create_invoices', ('service.dispatch', ids['own']),
+        {'start': {'dispatches': [other_done]}}, 'create_')
+    assert kind == 'refused', answer
+    assert 'not allowed to read' in answer['error'][1][0]
+    assert fingerprint() == before
+
     # The technician's own part comes back
     kind, answer = site.wizard('technician',
         'service.dispatch.return_parts', ('service.dispatch', ids['own']),
@@ -314,3 +330,158 @@ def test_quoted_and_issued_stay(site):
     for values in [{'equipment': None}, {'travel_unit_price': Decimal(0)}]:
         assert 'done or cancelled' in site.refused(
             'manager', 'service.dispatch', 'write', [ids['done']], values)
+
+
+def test_reported_times_and_signature(site):
+    """The times a person reports keep the workflow's order, the signature
+    is a picture; a request accepted again keeps its first acceptance"""
+    ids = records(
+        working=('service.dispatch', [
+                ('technician.party.name', '=', "Chen Jie")]),
+        done=('service.dispatch', [
+                ('technician.party.name', '=', "Liu Yang"),
+                ('state', '=', 'done')]),
+        request=('service.request', [
+                ('company.party.name', '!=', "Other Company"),
+                ('state', '=', 'open'), ('dispatches', '=', None),
+                ('description', '=', "The unit does not start.")]))
+    working, = site.ok('chen', 'service.dispatch', 'read',
+        [ids['working']], ['arrival_date'])
+    arrival = working['arrival_date']
+
+    # Any bytes are not a signature
+    for data in [b'signature', b'<svg onload="alert(1)"/>', b'\x00' * 8]:
+        assert 'must be a picture' in site.refused(
+            'chen', 'service.dispatch', 'write', [ids['working']],
+            {'signature': data})
+    site.ok('chen', 'service.dispatch', 'write', [ids['working']],
+        {'signature': SIGNATURE, 'signed_by': "Zhang Wei"})
+    # Leaving before arriving
+    assert 'cannot be before the arrival' in site.refused(
+        'chen', 'service.dispatch', 'write', [ids['working']],
+        {'departure_date': arrival - dt.timedelta(minutes=1)})
+    site.ok('chen', 'service.dispatch', 'write', [ids['working']],
+        {'departure_date': dt.datetime.now()})
+    # Times to come: a departure in next year, a back-dated arrival before
+    # the request was accepted
+    for values in [{'departure_date': dt.datetime(2027, 12, 31, 9)},
+            {'arrival_date': dt.datetime.now() + dt.timedelta(hours=1)},
+            {'signed_date': dt.datetime.now() + dt.timedelta(days=1)}]:
+        assert 'cannot be in the future' in site.refused(
+            'chen', 'service.dispatch', 'write', [ids['working']], values)
+    assert 'before service request' in site.refused(
+        'chen', 'service.dispatch', 'write', [ids['working']],
+        {'arrival_date': dt.datetime(2020, 1, 1, 9)})
+    # A report back before the technician left, or after today
+    assert 'cannot be received before' in site.refused(
+        'desk', 'service.dispatch', 'write', [ids['done']],
+        {'report_received_date': dt.date(1990, 1, 1)})
+    assert 'cannot be received after today' in site.refused(
+        'desk', 'service.dispatch', 'write', [ids['done']],
+        {'report_received_date': dt.date.today() + dt.timedelta(days=2)})
+
+    # Cancelled, set back to draft, re-dated and accepted again: the SLA
+    # still counts from the first acceptance and the first report date
+    first, = site.ok('desk', 'service.request', 'read', [ids['request']],
+        ['accepted_date', 'reported_date', 'response_deadline',
+            'resolution_deadline'])
+    site.ok('desk', 'service.request', 'cancel', [ids['request']])
+    site.ok('desk', 'service.request', 'draft', [ids['request']])
+    assert 'once it has been accepted' in site.refused(
+        'desk', 'service.request', 'write', [ids['request']],
+        {'reported_date': dt.datetime.now()})
+    site.ok('desk', 'service.request', 'open', [ids['request']])
+    again, = site.ok('desk', 'service.request', 'read', [ids['request']],
+        list(first))
+    assert again == first
+
+
+def test_customer_service_level_per_company(site):
+    """The service level agreed with a customer is each company's, set by
+    its service manager"""
+    ids = records(
+        customer=('party.party', [('name', '=', "Zhang Wei")]),
+        main_sla=('service.sla', [
+                ('company.party.name', '!=', "Other Company"),
+                ('name', '=', "Spare M")]))
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        other_sla, = Pool().get('service.sla').search(
+            [('company.party.name', '=', "Other Company"),
+                ('name', '=', "Spare O")])
+        other_sla = other_sla.id
+    customer = ids['customer']
+    # The desk and the technician do not change what was agreed
+    for login in ['desk', 'technician', 'dispatcher']:
+        assert 'not allowed' in site.refused(
+            login, 'party.party', 'write', [customer],
+            {'service_sla': ids['main_sla']})
+    # The other company's manager sets its own ...
+    main, = site.ok('manager', 'party.party', 'read', [customer],
+        ['service_sla'])
+    assert main['service_sla'] not in {None, ids['main_sla']}
+    site.ok('other', 'party.party', 'write', [customer],
+        {'service_sla': other_sla})
+    # ... which is not the first company's
+    party, = site.ok('manager', 'party.party', 'read', [customer],
+        ['service_sla'])
+    assert party == main
+    site.ok('manager', 'party.party', 'write', [customer],
+        {'service_sla': ids['main_sla']})
+    party, = site.ok('other', 'party.party', 'read', [customer],
+        ['service_sla'])
+    assert party['service_sla'] == other_sla
+    # Nor can a manager set the other company's SLA as his
+    assert 'domain' in site.refused(
+        'manager', 'party.party', 'write', [customer],
+        {'service_sla': other_sla})
+
+
+def test_cancel_and_copy_work_orders(site):
+    """The desk does not cancel a request under way; a part or labour line
+    copies without its stock moves"""
+    ids = records(
+        working=('service.dispatch', [
+                ('technician.party.name', '=', "Chen Jie")]),
+        part=('service.dispatch.part', [
+                ('dispatch.technician.party.name', '=', "Chen Jie")]),
+        labour=('service.dispatch.labour', [
+                ('dispatch.technician.party.name', '=', "Chen Jie")]))
+    request, = site.ok('desk', 'service.dispatch', 'read',
+        [ids['working']], ['request'])
+    assert 'cancel the work order first' in site.refused(
+        'desk', 'service.request', 'cancel', [request['request']])
+    part, = site.ok('dispatcher', 'service.dispatch.part', 'copy',
+        [ids['part']], {})
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        copied = Pool().get('service.dispatch.part')(part)
+        assert copied.moves == () and copied.quantity_issued == 0
+        assert copied.dispatch.id == ids['working']
+    site.ok('dispatcher', 'service.dispatch.labour', 'copy',
+        [ids['labour']], {})
+
+
+def test_one_day_kpi_window_tells_no_answer(site):
+    """A technician does not read one customer's follow-up score from his
+    KPI row over a day; the manager does"""
+    ids = records(survey=('service.survey', [
+                ('company.party.name', '!=', "Other Company"),
+                ('state', '=', 'pending')]))
+    site.ok('desk', 'service.survey', 'write', [ids['survey']],
+        {'attitude': 1, 'timeliness': 2, 'quality': 2, 'overall': 1})
+    site.ok('desk', 'service.survey', 'answer', [ids['survey']])
+    survey, = site.ok('desk', 'service.survey', 'read', [ids['survey']],
+        ['date', 'technician'])
+    day = survey['date']
+
+    def satisfaction(login):
+        context = dict(site.server.contexts[login], from_date=day,
+            to_date=day)
+        status, answer = site.server.post(
+            'model.service.kpi.technician.search_read',
+            [[('technician', '=', survey['technician'])], 0, None, None,
+                ['satisfaction', 'complaints'], context], login=login)
+        assert status == 200 and 'result' in answer, answer
+        row, = answer['result']
+        return row['satisfaction']
+    assert satisfaction('technician') is None
+    assert satisfaction('manager') == 1

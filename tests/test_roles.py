@@ -87,6 +87,7 @@ MODELS = table('''
     service.configuration               r    r    r    r    r    rwcd rwcd
     service.configuration.company       r    r    r    r    r    rw   rw
     service.sla                         r    r    r    r    r    rwcd -
+    party.party.service_sla             r    r    r    r    r    rw   rw
     service.sla.line                    r    r    r    r    r    rwcd -
     service.sla.hour                    r    r    r    r    r    rwcd -
     service.sla.holiday                 r    r    r    r    r    rwcd -
@@ -239,11 +240,14 @@ def open_form(session, name, id_, context=None):
 THROUGH = {
     'service.configuration.company': (
         'service.configuration', 'acceptance_hours'),
+    'party.party.service_sla': ('party.party', 'service_sla'),
     'service.contract-service.equipment': ('service.contract', 'equipments'),
     'company.employee-service.skill': ('company.employee', 'service_skills'),
     'service.request.type-service.skill': (
         'service.request.type', 'skills'),
     }
+# The company-dependent values of a record, written through its field
+COMPANY_VALUES = {'service.configuration.company', 'party.party.service_sla'}
 # Shared by the companies
 SHARED = {
     'service.configuration', 'service.request.type', 'service.skill',
@@ -364,9 +368,9 @@ def test_matrix_shape():
         for name, ops in MODELS[role].items():
             if name in KPI_MODELS:
                 assert ops <= {'r'}, f"{role}: {name} is read-only SQL"
-            elif name == 'service.configuration.company':
+            elif name in COMPANY_VALUES:
                 assert not ops & {'c', 'd'}, (
-                    f"{role}: {name} is a value of the configuration")
+                    f"{role}: {name} is a value of the company")
             elif name in THROUGH:
                 assert 'w' not in ops, f"{role}: {name} rows are only linked"
 

@@ -124,7 +124,9 @@ def _value_ok(field, value):
         ok = isinstance(value, (list, tuple)) and all(map(_text_ok, value))
         return None if ok else invalid
     if type_ == 'boolean':
-        return None if isinstance(value, bool) else invalid
+        # SQLite gives 0 and 1 for what copy reads back
+        ok = isinstance(value, bool) or (_is_int(value) and value in {0, 1})
+        return None if ok else invalid
     if type_ in {'integer', 'biginteger'}:
         if not _is_int(value):
             return invalid

@@ -123,7 +123,12 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         help="The units brought in: the turnaround rule counts them.")
     description = fields.Text("Description", required=True, states=_active)
     reported_date = fields.DateTime(
-        "Reported", required=True, states=_intake)
+        "Reported", required=True,
+        states={
+            # The SLA counts from it: fixed at the first acceptance
+            'readonly': (
+                (Eval('state') != 'draft') | Bool(Eval('accepted_date'))),
+            })
     acceptance_deadline = fields.DateTime("Acceptance Deadline", readonly=True)
     acceptance_overdue = fields.Function(
         fields.Boolean("Acceptance Overdue"),
@@ -575,8 +580,9 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         Configuration = pool.get('service.configuration')
         if self.contract and self.contract.sla:
             return self.contract.sla
-        if self.party.service_sla:
-            return self.party.service_sla
+        sla = self.party.get_multivalue('service_sla', company=self.company.id)
+        if sla:
+            return sla
         return Configuration(1).get_multivalue(
             'default_sla', company=self.company.id)
 
@@ -594,9 +600,12 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             request.warranty, request.contract = request.assess_warranty()
             if not request.sla:
                 request.sla = request.applicable_sla()
-            request.accepted_date = now
+            # Accepted again after a cancellation: the SLA counts from the
+            # first acceptance
+            if not request.accepted_date:
+                request.accepted_date = now
             request.response_deadline, request.resolution_deadline = (
-                request.compute_deadlines(now))
+                request.compute_deadlines(request.accepted_date))
         cls.save(requests)
 
     @classmethod
@@ -686,7 +695,6 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('draft')
     def draft(cls, requests):
         cls.write(requests, {
-                'accepted_date': None,
                 'warranty': None,
                 'contract': None,
                 'response_deadline': None,

@@ -16,6 +16,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
+from trytond.modules.service_desk.access import check_readable
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.configuration import set_number
 from trytond.modules.service_desk.sla import (
@@ -33,6 +34,22 @@ from .exceptions import (
     TechnicianBookedError, TechnicianSkillError)
 
 BOOKED_STATES = {'assigned', 'confirmed', 'in_progress'}
+
+
+# The times a technician reports, bounded by the clock
+REPORTED_TIMES = ['arrival_date', 'departure_date', 'signed_date']
+# How far ahead a tablet's clock may run
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# What the signature pads and tablets send
+SIGNATURE_TYPES = {'image/png', 'image/jpeg', 'image/gif', 'image/webp'}
+
+
+def is_image(data):
+    "Whether data is a picture of a signature"
+    try:
+        return puremagic.from_string(data, mime=True) in SIGNATURE_TYPES
+    except (puremagic.PureError, ValueError):
+        return False
 
 
 class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
@@ -514,6 +531,61 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             # Rescheduling a booked work order is checked like assigning it
             cls.check_booking(
                 [d for d in dispatches if d.state in BOOKED_STATES])
+        if field_names & {*REPORTED_TIMES, 'report_received_date'}:
+            cls.check_reported_times(dispatches)
+        if field_names & {'arrival_date', 'departure_date'}:
+            for dispatch in dispatches:
+                if (dispatch.arrival_date and dispatch.departure_date
+                        and dispatch.departure_date < dispatch.arrival_date):
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_dispatch_departure_before',
+                            dispatch=dispatch.rec_name))
+        if field_names & {'departure_date', 'report_received_date'}:
+            for dispatch in dispatches:
+                if (dispatch.report_received_date and dispatch.departure_date
+                        and dispatch.report_received_date < to_local(
+                            dispatch.departure_date,
+                            company_timezone(dispatch.company)).date()):
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_dispatch_report_before',
+                            dispatch=dispatch.rec_name))
+        if 'signature' in field_names:
+            for dispatch in dispatches:
+                if dispatch.signature and not is_image(dispatch.signature):
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_dispatch_signature_image',
+                            dispatch=dispatch.rec_name))
+
+    @classmethod
+    def check_reported_times(cls, dispatches):
+        """The times the technician reports happened: none in the future
+        (beyond the skew of a tablet's clock), no arrival before the
+        request was accepted, no report back after today"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        latest = dt.datetime.now() + CLOCK_SKEW
+        for dispatch in dispatches:
+            for name in REPORTED_TIMES:
+                value = getattr(dispatch, name)
+                if value and value > latest:
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_dispatch_time_future',
+                            dispatch=dispatch.rec_name,
+                            **cls.__names__(name)))
+            accepted = dispatch.request.accepted_date
+            if (dispatch.arrival_date and accepted
+                    and dispatch.arrival_date < accepted):
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_arrival_before',
+                        dispatch=dispatch.rec_name,
+                        request=dispatch.request.rec_name))
+            if dispatch.report_received_date:
+                with Transaction().set_context(company=dispatch.company.id):
+                    today = Date.today()
+                if dispatch.report_received_date > today:
+                    raise DispatchValidationError(gettext(
+                            'service_dispatch.msg_dispatch_report_future',
+                            dispatch=dispatch.rec_name))
 
     @classmethod
     def check_modification(
@@ -1375,6 +1447,9 @@ class CreateInvoices(Wizard):
         pool = Pool()
         Dispatch = pool.get('service.dispatch')
         dispatches = list(self.start.dispatches)
+        # The work orders come from the client: only those the user may read
+        check_readable(self.start.__class__,
+            {'dispatches': [d.id for d in dispatches]})
         if not dispatches:
             dispatches = Dispatch.search([
                     ('state', '=', 'done'),

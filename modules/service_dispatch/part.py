@@ -210,6 +210,13 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
                                 requested, part.unit)))
 
     @classmethod
+    def copy(cls, parts, default=None):
+        # A copy is a part still to request from stock
+        default = default.copy() if default is not None else {}
+        default.setdefault('moves', None)
+        return super().copy(parts, default=default)
+
+    @classmethod
     def check_modification(cls, mode, parts, values=None, external=False):
         if mode == 'delete':
             for part in parts:

@@ -32,6 +32,9 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 REPEAT_HOURS = 30 * 24
+# A technician sees the mean of his follow-up scores only over this many
+# answers: over fewer (a one-day window) it would tell a customer's answer
+MIN_SURVEYS = 3
 
 
 class JulianDay(Function):
@@ -403,7 +406,8 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
     parts_revenue = fields.Numeric("Parts Revenue", digits=(16, 2))
     satisfaction = fields.Float(
         "Mean Satisfaction", digits=(1, 2),
-        help="Mean overall score of the answered surveys, 1 to 5.")
+        help="Mean overall score of the answered surveys, 1 to 5; "
+        "a technician sees it over 3 answers or more.")
     complaints = fields.Integer(
         "Complaints", help="Surveys with a low score that opened a complaint.")
     allowance = fields.Numeric("Allowance", digits=(16, 2))
@@ -458,7 +462,9 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
             & (survey.date < context['end_date']))
         scores = survey.select(
             survey.technician.as_('technician'),
-            Avg(survey.overall).as_('satisfaction'),
+            Case((Count(survey.id) >= cls.survey_threshold(),
+                    Avg(survey.overall)),
+                else_=Null).as_('satisfaction'),
             Sum(Case((survey.complaint != Null, 1), else_=0)
                 ).as_('complaints'),
             where=answered, group_by=[survey.technician])
@@ -513,6 +519,17 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
             .join(per_request, 'LEFT',
                 condition=per_request.technician == employee.id)
             .select(*columns, where=where))
+
+    @staticmethod
+    def survey_threshold():
+        "The fewest answered surveys whose mean score the user sees"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        if not Transaction().user:
+            return 1
+        manager = ModelData.get_id('service_desk', 'group_service_manager')
+        return 1 if manager in User.get_groups() else MIN_SURVEYS
 
     @classmethod
     def parts_revenue_query(cls, context):

@@ -14,6 +14,7 @@ from collections import Counter
 
 import pytest
 
+from trytond.modules.service_desk.tests.tools import SIGNATURE
 from trytond.pool import Pool
 
 ORDERS = 'service.dispatch'
@@ -41,7 +42,7 @@ def test_invoice_same_work_orders(tryton, interleaving):
         for order in orders:
             order.repair_logs = [{'symptom': "No cooling"}]
             order.signed_by = "Zhang Wei"
-            order.signature = b'signature'
+            order.signature = SIGNATURE
         Dispatch.save(orders)
         return [o.id for o in orders]
     orders = tryton.setup(prepare)

@@ -24,6 +24,11 @@ from trytond.transaction import Transaction
 #   activate_modules(TESTED_MODULES, create_company, create_chart)
 TESTED_MODULES = ['service_kpi', 'stock_lot', 'sale', 'sale_complaint',
     'notification_email']
+# A 1x1 PNG: a customer's signature as a tablet sends it
+SIGNATURE = bytes.fromhex(
+    '89504e470d0a1a0a0000000d4948445200000001000000010806000000'
+    '1f15c4890000000d49444154789c6360000002000001e221bc3300000000'
+    '49454e44ae426082')
 
 
 def activate_tested_modules():
