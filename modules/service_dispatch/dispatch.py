@@ -780,6 +780,15 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 raise DispatchValidationError(gettext(
                         'service_dispatch.msg_dispatch_done_no_signature',
                         dispatch=dispatch.rec_name))
+            # A part not issued leaves no stock move and is never invoiced
+            unissued = [p for p in dispatch.parts
+                if p.quantity_issued < p.quantity]
+            if unissued:
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_done_unissued',
+                        dispatch=dispatch.rec_name,
+                        parts=', '.join(
+                            p.product.rec_name for p in unissued)))
             if not dispatch.departure_date:
                 dispatch.departure_date = now
             if not dispatch.signed_date:
