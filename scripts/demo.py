@@ -130,6 +130,9 @@ def populate(config_file):
     employees = _users(company)
     slas = _slas()
     products = _products()
+    configuration = Model.get('service.configuration')(1)
+    configuration.labour_product = products['S-LABOUR']
+    configuration.save()
     parties = _parties(slas)
     equipment = _equipment(parties, products)
     _contracts(parties, equipment, slas)

@@ -13,15 +13,15 @@ sends the id of a record it may not read gets back what depends on it.
 ``RuleSearchMixin`` rewrites a client's domain so that each relation it goes
 through keeps to the records the user may read (``where`` with the target's
 read rules, as Tryton's own fields intend); ``check_readable`` refuses the
-ids of records the user may not read in the values of an ``on_change``, a
-create or a write.
+ids of records the user may not read in the values of an ``on_change`` or
+of a wizard's form.
 """
 from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import fields
-from trytond.pool import Pool
 from trytond.model.modelstorage import is_leaf
+from trytond.pool import Pool
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 

@@ -21,6 +21,15 @@ defective_location = fields.Many2One(
     'stock.location', "Defective Parts Location",
     domain=[('type', '=', 'storage')],
     help="Where defective parts brought back from customers go.")
+labour_product = fields.Many2One(
+    'product.product', "Labour Product",
+    domain=[('type', '=', 'service')],
+    context={
+        'company': Eval('company', -1),
+        },
+    depends={'company'},
+    help="The service product that prices an hour of labour, proposed on "
+    "new labour lines.")
 
 
 class Configuration(metaclass=PoolMeta):
@@ -39,12 +48,17 @@ class Configuration(metaclass=PoolMeta):
             'stock.location', "Defective Parts Location",
             domain=[('type', '=', 'storage')],
             help="Where defective parts brought back from customers go."))
+    labour_product = fields.MultiValue(fields.Many2One(
+            'product.product', "Labour Product",
+            domain=[('type', '=', 'service')],
+            help="The service product that prices an hour of labour, "
+            "proposed on new labour lines."))
 
     @classmethod
     def multivalue_model(cls, field):
         pool = Pool()
-        if field in {
-                'dispatch_sequence', 'report_days', 'defective_location'}:
+        if field in {'dispatch_sequence', 'report_days', 'defective_location',
+                'labour_product'}:
             return pool.get('service.configuration.company')
         return super().multivalue_model(field)
 
@@ -64,6 +78,7 @@ class ConfigurationCompany(metaclass=PoolMeta):
     dispatch_sequence = dispatch_sequence
     report_days = report_days
     defective_location = defective_location
+    labour_product = labour_product
 
     @classmethod
     def default_dispatch_sequence(cls):

@@ -1215,10 +1215,33 @@ class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
     def search_company(cls, name, clause):
         return [('dispatch.' + clause[0], *clause[1:])]
 
-    @fields.depends('dispatch', '_parent_dispatch.technician')
+    @classmethod
+    def default_product(cls):
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            product = Configuration(1).get_multivalue(
+                'labour_product', company=company)
+            return product.id if product else None
+
+    @classmethod
+    def default_unit_price(cls):
+        pool = Pool()
+        Product = pool.get('product.product')
+        product = cls.default_product()
+        if product:
+            return Product(product).list_price_used
+
+    @fields.depends('dispatch', '_parent_dispatch.technician',
+        '_parent_dispatch.company', 'product', 'unit_price')
     def on_change_dispatch(self):
         if self.dispatch and self.dispatch.technician:
             self.employee = self.dispatch.technician
+        # The company's labour product comes as a default, its price once
+        # the work order, and so the company, is known
+        if self.product and self.unit_price is None:
+            self.unit_price = self._list_price()
 
     @fields.depends('dispatch', '_parent_dispatch.request')
     def on_change_with_chargeable(self):
@@ -1226,20 +1249,35 @@ class Labour(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
             return self.dispatch._coverage()[1]
         return False
 
-    @fields.depends('product')
+    @fields.depends('product', 'dispatch', '_parent_dispatch.company')
     def on_change_product(self):
         if self.product:
-            self.unit_price = self.product.list_price_used
+            self.unit_price = self._list_price()
+
+    def _list_price(self):
+        "The product's list price for the company of the work order"
+        pool = Pool()
+        Product = pool.get('product.product')
+        company = (self.dispatch.company.id
+            if self.dispatch and self.dispatch.company
+            else Transaction().context.get('company'))
+        with Transaction().set_context(company=company):
+            return Product(self.product.id).list_price_used
 
     @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Dispatch = pool.get('service.dispatch')
         Product = pool.get('product.product')
+        Configuration = pool.get('service.configuration')
         values = super().preprocess_values(mode, values)
         if mode == 'create' and values.get('dispatch'):
             dispatch = Dispatch(values['dispatch'])
             values.setdefault('chargeable', dispatch.charge_labour)
+            if 'product' not in values:
+                product = Configuration(1).get_multivalue(
+                    'labour_product', company=dispatch.company.id)
+                values['product'] = product.id if product else None
             if values.get('product') and values.get('unit_price') is None:
                 values['unit_price'] = Product(
                     values['product']).list_price_used
@@ -1445,26 +1483,31 @@ class CreateInvoices(Wizard):
     create_ = StateAction('account_invoice.act_invoice_out_form')
 
     def default_start(self, fields):
+        "The work orders selected, else all with something to invoice"
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
         if self.model and self.model.__name__ == 'service.dispatch':
-            return {
-                'dispatches': [d.id for d in self.records
-                    if d.state == 'done'],
-                }
-        return {}
+            dispatches = [d for d in self.records if d.state == 'done']
+        else:
+            dispatches = [d for d in Dispatch.search([
+                        ('state', '=', 'done'),
+                        ('chargeable', '=', True),
+                        ('quotation_state', '!=', 'refused'),
+                        ], order=[('number', 'ASC')])
+                if d.get_invoice_lines_to_create()]
+        return {'dispatches': [d.id for d in dispatches]}
 
     def do_create_(self, action):
         pool = Pool()
         Dispatch = pool.get('service.dispatch')
         dispatches = list(self.start.dispatches)
-        # The work orders come from the client: only those the user may read
+        # Only what was shown and chosen, of the work orders the user may
+        # read
+        if not dispatches:
+            raise InvoiceError(gettext(
+                    'service_dispatch.msg_invoice_choose_dispatches'))
         check_readable(self.start.__class__,
             {'dispatches': [d.id for d in dispatches]})
-        if not dispatches:
-            dispatches = Dispatch.search([
-                    ('state', '=', 'done'),
-                    ('chargeable', '=', True),
-                    ('quotation_state', '!=', 'refused'),
-                    ])
         invoices = Dispatch.create_invoices(dispatches)
         action['pyson_domain'] = PYSONEncoder().encode(
             [('id', 'in', [i.id for i in invoices])])
@@ -1478,5 +1521,5 @@ class CreateInvoicesStart(ModelView):
     dispatches = fields.Many2Many(
         'service.dispatch', None, None, "Work Orders",
         domain=[('state', '=', 'done')],
-        help="Leave empty to invoice every done work order with something "
-        "chargeable not invoiced yet.")
+        help="The done work orders to invoice: those with something "
+        "chargeable not invoiced yet are proposed.")

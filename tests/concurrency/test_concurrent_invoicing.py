@@ -61,10 +61,11 @@ def test_invoice_same_work_orders(tryton, interleaving):
         return action['res_id']
 
     def with_wizard(user, waits):
-        "Return the invoices the wizard opens, invoicing all work orders"
+        "Return the invoices the wizard opens, invoicing both work orders"
         session, _, _ = tryton.call(user, WIZARD, 'create', type='wizard')
         result = tryton.call(user, WIZARD, 'execute',
-            session, {'start': {'dispatches': []}}, 'create_', type='wizard',
+            session, {'start': {'dispatches': orders}}, 'create_',
+            type='wizard',
             before=tryton.reading(ORDERS, orders, *waits))
         action, = result['actions']
         return action[0]['pyson_domain']
