@@ -129,7 +129,13 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             'readonly': (
                 (Eval('state') != 'draft') | Bool(Eval('accepted_date'))),
             })
-    acceptance_deadline = fields.DateTime("Acceptance Deadline", readonly=True)
+    acceptance_deadline = fields.DateTime(
+        "Acceptance Deadline", readonly=True,
+        states={
+            'invisible': Eval('state') != 'draft',
+            },
+        help="By when the desk must accept the request: the acceptance hours "
+        "from the report. Shown until it is accepted.")
     acceptance_overdue = fields.Function(
         fields.Boolean("Acceptance Overdue"),
         'get_acceptance_overdue', searcher='search_acceptance_overdue')
@@ -152,9 +158,14 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             ],
         help="Leave empty to take the contract's, else the customer's, "
         "else the default one when the request is accepted.")
-    response_deadline = fields.DateTime("Response Deadline", readonly=True)
+    response_deadline = fields.DateTime(
+        "Response Deadline", readonly=True,
+        help="The SLA's response target in business hours from the report, "
+        "waiting periods left out.")
     resolution_deadline = fields.DateTime(
-        "Resolution Deadline", readonly=True)
+        "Resolution Deadline", readonly=True,
+        help="The SLA's resolution target in business hours from the report, "
+        "waiting periods left out.")
     sla_status = fields.Function(fields.Selection([
                 (None, ""),
                 ('on_track', "On Track"),
