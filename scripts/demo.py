@@ -233,15 +233,34 @@ def _slas():
 
 def _products():
     from proteus import Model
-    from trytond.modules.account.tests.tools import get_accounts
+    from trytond.modules.account.tests.tools import create_tax, get_accounts
     Uom = Model.get('product.uom')
     Template = Model.get('product.template')
     Category = Model.get('product.category')
+    Account = Model.get('account.account')
     accounts = get_accounts()
-    category = Category(name="After-sales Service", accounting=True)
-    category.account_revenue = accounts['revenue']
-    category.account_expense = accounts['expense']
-    category.save()
+    # Goods (appliances and spare parts) carry 13% VAT, repair and travel
+    # services 6%, each category with its own revenue account
+    service_revenue, = Account.duplicate([accounts['revenue']], {
+            'name': "Service Revenue",
+            'code': (accounts['revenue'].code or '') + '.S',
+            })
+    categories = {}
+    for type_, name, rate, revenue in [
+            ('goods', "Appliances and Spare Parts (VAT 13%)", '0.13',
+                accounts['revenue']),
+            ('service', "Repair Services (VAT 6%)", '0.06',
+                service_revenue),
+            ]:
+        tax = create_tax(Decimal(rate))
+        tax.name = tax.description = f"VAT {int(Decimal(rate) * 100)}%"
+        tax.save()
+        category = Category(name=name, accounting=True)
+        category.account_revenue = revenue
+        category.account_expense = accounts['expense']
+        category.customer_taxes.append(tax)
+        category.save()
+        categories[type_] = category
     unit, = Uom.find([('name', '=', 'Unit')])
     hour, = Uom.find([('name', '=', 'Hour')])
     products = {}
@@ -258,11 +277,16 @@ def _products():
             ]:
         template = Template(name=name, code=code, type=type_)
         template.default_uom = uom
-        template.account_category = category
+        template.account_category = categories[type_]
         template.list_price = Decimal(price)
         template.service_warranty_months = months
         template.save()
-        products[code] = template.products[0]
+        product, = template.products
+        if type_ == 'goods':
+            # What the company pays for a unit: 60% of its price
+            product.cost_price = Decimal(price) * Decimal('0.6')
+            product.save()
+        products[code] = product
     return products
 
 
@@ -280,7 +304,7 @@ def _stock(company, products):
         moves.append(Move(
                 product=product, quantity=quantity, unit=product.default_uom,
                 from_location=supplier, to_location=storage,
-                unit_price=product.list_price_used * Decimal('0.6'),
+                unit_price=product.cost_price,
                 currency=company.currency))
     Move.click(moves, 'do')
 

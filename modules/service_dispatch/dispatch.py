@@ -7,10 +7,11 @@ from decimal import Decimal
 from itertools import groupby
 
 import puremagic
-from sql import Null
-from sql.aggregate import Count
-from sql.conditionals import Coalesce
+from sql import Literal, Null, Union
+from sql.aggregate import Count, Sum
+from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength
+from sql.operators import Concat
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -207,6 +208,12 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 | Eval('quotation_state').in_(['sent', 'accepted'])),
             'invisible': ~Eval('travel_product'),
             })
+    serial_number = fields.Function(
+        fields.Char(
+            "Serial Number",
+            help="The serial number of the unit serviced: the equipment's, "
+            "else the one the request gives."),
+        'get_serial_number', searcher='search_serial_number')
     invoice_lines = fields.Function(fields.Many2Many(
             'account.invoice.line', None, None, "Invoice Lines"),
         'get_invoice_lines')
@@ -215,7 +222,10 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 ('pending', "Pending"),
                 ('invoiced', "Invoiced"),
                 ('paid', "Paid"),
-                ], "Invoice State"), 'get_invoice_state')
+                ], "Invoice State",
+            help="Whether what the work order charges is on a customer "
+            "invoice: none yet, on a draft invoice, posted or paid."),
+        'get_invoice_state', searcher='search_invoice_state')
     notes = fields.Text("Notes")
     state = fields.Selection([
             ('draft', "Draft"),
@@ -949,6 +959,61 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             return 'invoiced'
         return 'pending'
 
+    @classmethod
+    def invoice_state_query(cls):
+        "Return the SQL query of the invoice state of the work orders"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        InvoiceLine = pool.get('account.invoice.line')
+        Part = pool.get('service.dispatch.part')
+        Labour = pool.get('service.dispatch.labour')
+        dispatch = cls.__table__()
+        part = Part.__table__()
+        labour = Labour.__table__()
+        line = InvoiceLine.__table__()
+        invoice = Invoice.__table__()
+        # What the lines of a work order may have as origin
+        origins = Union(
+            dispatch.select(
+                Concat(cls.__name__ + ',', dispatch.id).as_('origin'),
+                dispatch.id.as_('dispatch')),
+            part.select(
+                Concat(Part.__name__ + ',', part.id).as_('origin'),
+                part.dispatch.as_('dispatch')),
+            labour.select(
+                Concat(Labour.__name__ + ',', labour.id).as_('origin'),
+                labour.dispatch.as_('dispatch')),
+            all_=True)
+        lines = (origins
+            .join(line, condition=line.origin == origins.origin)
+            .join(invoice, condition=line.invoice == invoice.id))
+        count = Count(Literal('*'))
+        state = Case(
+            (Sum(Case((invoice.state == 'paid', 1), else_=0)) == count,
+                'paid'),
+            (Sum(Case((invoice.state.in_(['posted', 'paid']), 1),
+                        else_=0)) == count,
+                'invoiced'),
+            else_='pending')
+        invoiced = lines.select(
+            origins.dispatch.as_('dispatch'), state.as_('state'),
+            where=invoice.state != 'cancelled',
+            group_by=[origins.dispatch])
+        table = cls.__table__()
+        return table.join(invoiced, 'LEFT',
+            condition=invoiced.dispatch == table.id).select(
+                table.id.as_('id'),
+                Coalesce(invoiced.state, 'none').as_('invoice_state'))
+
+    @classmethod
+    def search_invoice_state(cls, name, clause):
+        _, operator, value = clause[:3]
+        Operator = fields.SQL_OPERATORS[operator]
+        query = cls.invoice_state_query()
+        return [('id', 'in', query.select(
+                    query.id,
+                    where=Operator(query.invoice_state, value)))]
+
     @staticmethod
     def _invoiced_quantities(origins):
         "Return the quantity invoiced per origin, cancelled invoices aside"
@@ -985,10 +1050,47 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             unit_price=unit_price or Decimal(0),
             account=product.account_revenue_used,
             taxes=product.customer_taxes_used,
-            description=description or product.rec_name,
+            description=self._invoice_line_description(
+                description or product.rec_name),
             origin=origin,
             )
         return line
+
+    def _invoice_line_description(self, description):
+        "The work order, request and serial number before the description"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        serial = self.serial_number_serviced
+        lang = self.party.lang or Lang.get()
+        with Transaction().set_context(language=lang.code):
+            if serial:
+                return gettext(
+                    'service_dispatch.msg_invoice_line_description',
+                    dispatch=self.number, request=self.request.number,
+                    serial=serial, description=description)
+            return gettext(
+                'service_dispatch.msg_invoice_line_description_no_serial',
+                dispatch=self.number, request=self.request.number,
+                description=description)
+
+    def get_serial_number(self, name):
+        return self.serial_number_serviced
+
+    @classmethod
+    def search_serial_number(cls, name, clause):
+        _, operator, value = clause[:3]
+        return ['OR',
+            ('equipment.serial_number', operator, value),
+            [('equipment', '=', None),
+                ('request.serial_number', operator, value)],
+            ]
+
+    @property
+    def serial_number_serviced(self):
+        "The serial number of the unit the work order serviced"
+        if self.equipment:
+            return self.equipment.serial_number
+        return self.request.serial_number if self.request else None
 
     def get_invoice_lines_to_create(self):
         "Return the invoice lines of what is chargeable and not invoiced"
@@ -1045,6 +1147,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             currency=self.company.currency,
             account=party.account_receivable_used,
             payment_term=party.customer_payment_term,
+            reference=None,
             lines=[],
             )
         invoice.set_journal()
@@ -1073,6 +1176,9 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 invoices[key] = dispatch._get_invoice()
             invoice = invoices[key]
             invoice.lines = list(invoice.lines) + lines
+            # The customer's reference to the work orders invoiced
+            invoice.reference = ', '.join(
+                filter(None, [invoice.reference, dispatch.number]))
         invoices = list(invoices.values())
         Invoice.save(invoices)
         Invoice.update_taxes(invoices)
@@ -1409,9 +1515,7 @@ class WorkOrderReport(CompanyReport):
 
     @classmethod
     def serial_number(cls, dispatch):
-        if dispatch.equipment:
-            return dispatch.equipment.serial_number
-        return dispatch.request.serial_number
+        return dispatch.serial_number_serviced
 
     @classmethod
     def part_quantity(cls, part):

@@ -3,12 +3,19 @@
 # copyright notices and license terms.
 import datetime as dt
 
+from sql.aggregate import Sum
+from sql.conditionals import Case, Coalesce
+from sql.operators import Concat
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.product import price_digits, round_price
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .dispatch import QUOTED, WorkOrderLineMixin
@@ -59,10 +66,44 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
     chargeable = fields.Boolean("Chargeable", states=_quoted_or_requested)
     moves = fields.One2Many('stock.move', 'origin', "Moves", readonly=True)
     quantity_issued = fields.Function(
-        fields.Float("Issued", digits='unit'), 'get_quantities')
+        fields.Float(
+            "Issued", digits='unit',
+            help="What the stock issued for the job, returns included."),
+        'get_quantities', searcher='search_quantity')
     quantity_returned = fields.Function(
-        fields.Float("Returned", digits='unit'), 'get_quantities')
+        fields.Float(
+            "Returned", digits='unit',
+            help="What came back from the job, defective parts included."),
+        'get_quantities', searcher='search_quantity')
+    quantity_defective = fields.Function(
+        fields.Float(
+            "Defective", digits='unit',
+            help="What came back to another location than the work order's "
+            "parts location: the defective parts."),
+        'get_quantities', searcher='search_quantity')
+    quantity_to_issue = fields.Function(
+        fields.Float(
+            "To Issue", digits='unit',
+            help="What the job needs and the stock has not issued yet."),
+        'get_quantities', searcher='search_quantity')
+    quantity_out = fields.Function(
+        fields.Float(
+            "Out", digits='unit',
+            help="What was issued and has not come back."),
+        'get_quantities', searcher='search_quantity')
     description = fields.Char("Description")
+    technician = fields.Function(
+        fields.Many2One('company.employee', "Technician"),
+        'on_change_with_technician', searcher='search_dispatch_field')
+    planned_start = fields.Function(
+        fields.DateTime("Planned Start"),
+        'on_change_with_planned_start', searcher='search_dispatch_field')
+    parts_location = fields.Function(
+        fields.Many2One('stock.location', "Parts Location"),
+        'on_change_with_parts_location', searcher='search_dispatch_field')
+    dispatch_state = fields.Function(
+        fields.Selection('get_dispatch_states', "Work Order State"),
+        'on_change_with_dispatch_state', searcher='search_dispatch_field')
 
     @fields.depends('dispatch', '_parent_dispatch.company')
     def on_change_with_company(self, name=None):
@@ -107,27 +148,118 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
                     values['unit_price'] = product.list_price_used
         return values
 
+    @fields.depends('dispatch', '_parent_dispatch.technician')
+    def on_change_with_technician(self, name=None):
+        return self.dispatch.technician if self.dispatch else None
+
+    @fields.depends('dispatch', '_parent_dispatch.planned_start')
+    def on_change_with_planned_start(self, name=None):
+        return self.dispatch.planned_start if self.dispatch else None
+
+    @fields.depends('dispatch', '_parent_dispatch.parts_location')
+    def on_change_with_parts_location(self, name=None):
+        return self.dispatch.parts_location if self.dispatch else None
+
+    @classmethod
+    def order_planned_start(cls, tables):
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        table, _ = tables[None]
+        if 'dispatch' not in tables:
+            dispatch = Dispatch.__table__()
+            tables['dispatch'] = {
+                None: (dispatch, table.dispatch == dispatch.id),
+                }
+        return Dispatch.planned_start.convert_order(
+            'planned_start', tables['dispatch'], Dispatch)
+
+    @classmethod
+    def get_dispatch_states(cls):
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        return Dispatch.fields_get(['state'])['state']['selection']
+
+    @fields.depends('dispatch', '_parent_dispatch.state')
+    def on_change_with_dispatch_state(self, name=None):
+        return self.dispatch.state if self.dispatch else None
+
+    @classmethod
+    def search_dispatch_field(cls, name, clause):
+        nested = clause[0][len(name):]
+        if name == 'dispatch_state':
+            name = 'state'
+        return [('dispatch.' + name + nested, *clause[1:])]
+
+    @classmethod
+    def quantities_query(cls):
+        """Return the SQL query of the quantities of the parts, from their
+        done moves: to the customer issued, back returned, back elsewhere
+        than the parts location defective
+
+        The moves of a part are in its unit: it is fixed once requested."""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        Dispatch = pool.get('service.dispatch')
+        part = cls.__table__()
+        dispatch = Dispatch.__table__()
+        move = Move.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+        done = move.state == 'done'
+        issued = done & (to_location.type == 'customer')
+        returned = done & (from_location.type == 'customer')
+        defective = returned & (move.to_location != dispatch.parts_location)
+
+        def total(condition):
+            return Coalesce(Sum(Case((condition, move.quantity), else_=0)), 0)
+        query = (part
+            .join(dispatch, condition=part.dispatch == dispatch.id)
+            .join(move, 'LEFT', condition=(
+                    move.origin == Concat(cls.__name__ + ',', part.id)))
+            .join(from_location, 'LEFT',
+                condition=move.from_location == from_location.id)
+            .join(to_location, 'LEFT',
+                condition=move.to_location == to_location.id)
+            .select(
+                part.id.as_('id'),
+                part.quantity.as_('quantity'),
+                total(issued).as_('quantity_issued'),
+                total(returned).as_('quantity_returned'),
+                total(defective).as_('quantity_defective'),
+                group_by=[part.id, part.quantity]))
+        return query.select(
+            query.id, query.quantity_issued, query.quantity_returned,
+            query.quantity_defective,
+            (query.quantity - query.quantity_issued).as_('quantity_to_issue'),
+            (query.quantity_issued - query.quantity_returned).as_(
+                'quantity_out'))
+
     @classmethod
     def get_quantities(cls, parts, names):
-        "Follow the done moves: to the customer issued, back returned"
-        pool = Pool()
-        Uom = pool.get('product.uom')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         result = {n: {p.id: 0.0 for p in parts} for n in names}
-        for part in parts:
-            for move in part.moves:
-                if move.state != 'done':
-                    continue
-                quantity = Uom.compute_qty(
-                    move.unit, move.quantity, part.unit, round=False)
-                if move.to_location.type == 'customer':
-                    name = 'quantity_issued'
-                else:
-                    name = 'quantity_returned'
-                if name in result:
-                    result[name][part.id] += quantity
-            for name in names:
-                result[name][part.id] = part.unit.round(result[name][part.id])
+        units = {p.id: p.unit for p in parts}
+        query = cls.quantities_query()
+        columns = [getattr(query, n) for n in names]
+        in_ = fields.SQL_OPERATORS['in']
+        for sub_ids in grouped_slice(
+                [p.id for p in parts], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*query.select(query.id, *columns,
+                    where=in_(query.id, sub_ids)))
+            for id_, *values in cursor:
+                for name, value in zip(names, values):
+                    result[name][id_] = units[id_].round(float(value or 0))
         return result
+
+    @classmethod
+    def search_quantity(cls, name, clause):
+        _, operator, value = clause[:3]
+        Operator = fields.SQL_OPERATORS[operator]
+        query = cls.quantities_query()
+        return [('id', 'in', query.select(
+                    query.id, where=Operator(getattr(query, name), value)))]
 
     @property
     def quantity_to_request(self):
