@@ -11,7 +11,6 @@ that PostgreSQL server instead (the upgrade test uses it).
 """
 import argparse
 import datetime as dt
-import itertools
 import os
 import pathlib
 import subprocess
@@ -120,18 +119,25 @@ def populate(config_file):
     "Load the demo data unless it is there already; return True if loaded"
     from proteus import Model
     from proteus import config as pconfig
-    pconfig.set_trytond(DATABASE, config_file=str(config_file))
+    config = pconfig.set_trytond(DATABASE, config_file=str(config_file))
     Request = Model.get('service.request')
     if Request.find([], limit=1):
         print("The demo data is already loaded", flush=True)
         return False
     print("Loading the demo data", flush=True)
+    # The demo's past dispatcher confirmed the plans made after the arrival
+    # deadline
+    config.skip_warning = True
+    _chinese()
     company = _company()
     employees = _users(company)
     slas = _slas()
     products = _products()
     configuration = Model.get('service.configuration')(1)
     configuration.labour_product = products['S-LABOUR']
+    # Proposed on the quarter's bonus statement
+    configuration.bonus_manager = employees['manager']
+    configuration.bonus_deputy = employees['dispatcher']
     configuration.save()
     parties = _parties(slas)
     equipment = _equipment(parties, products)
@@ -142,6 +148,19 @@ def populate(config_file):
     scores = _history(parties, equipment, products, technicians)
     _surveys(scores)
     return True
+
+
+def _chinese():
+    "Load Tryton's and the service modules' Chinese translations"
+    from proteus import Model
+    Lang = Model.get('ir.lang')
+    chinese, = Lang.find([('code', '=', 'zh_CN')])
+    Lang.click([chinese], 'load_translations')
+
+
+# Who reads the web client and the documents in Chinese: the technician of
+# the demo's journey in Chinese, and the customers
+CHINESE_USERS = {'liu'}
 
 
 def _company():
@@ -171,6 +190,7 @@ def _users(company):
     from proteus import Model
     User = Model.get('res.user')
     Group = Model.get('res.group')
+    Lang = Model.get('ir.lang')
     Employee = Model.get('company.employee')
     Party = Model.get('party.party')
     employees = {}
@@ -182,6 +202,8 @@ def _users(company):
         if login != 'admin':
             user.name = name
             user.groups.extend(Group.find([('name', 'in', groups)]))
+        if login in CHINESE_USERS:
+            user.language, = Lang.find([('code', '=', 'zh_CN')])
         employee = Employee(party=Party(name=name), company=company)
         employee.party.save()
         employee.save()
@@ -344,6 +366,8 @@ def _technicians(company, employees):
 def _parties(slas):
     from proteus import Model
     Party = Model.get('party.party')
+    Lang = Model.get('ir.lang')
+    chinese, = Lang.find([('code', '=', 'zh_CN')])
     parties = {}
     for key, name, phone, street, city in [
             ('zhang', "Zhang Wei", '13800000001', "88 Huaihai Road",
@@ -358,6 +382,7 @@ def _parties(slas):
                 "7 Yan'an Road", "Shanghai"),
             ]:
         party = Party(name=name)
+        party.lang = chinese
         party.contact_mechanisms.new(type='phone', value=phone)
         address, = party.addresses
         address.street = street
@@ -420,14 +445,17 @@ def _requests(parties, equipment, products, technicians):
     RequestType = Model.get('service.request.type')
     types = {t.code: t for t in RequestType.find([])}
     now = dt.datetime.now().replace(minute=0, second=0, microsecond=0)
-    slots = itertools.count(1)
+    slots = appointments()
     # party, equipment, type, channel, priority, hours ago, quantity,
     # description, the buttons to click, the work orders as
     # (technician, state to reach, parts, labour hours)
     for (party, item, kind, channel, priority, hours, quantity,
             description, clicks, dispatches) in [
             ('li', 'li_fridge', 'repair', 'phone', 'normal', 2, 1,
-                "Freezer compartment not cold.", [], []),
+                "Freezer compartment not cold.", ['open', 'start'],
+                [('liu', 'in_progress', [('P-GASKET', 1)], 0)]),
+            ('li', 'li_fridge', 'repair', 'phone', 'low', 1, 1,
+                "Ice builds up on the back wall.", [], []),
             ('wang', None, 'consultation', 'web', 'low', 40, 1,
                 "Asks how to clean the filters.", [], []),
             ('zhang', 'zhang_ac', 'repair', 'phone', 'high', 5, 1,
@@ -467,8 +495,7 @@ def _requests(parties, equipment, products, technicians):
             if button == 'open':
                 request.click('open')
                 for dispatch in dispatches:
-                    start = now + dt.timedelta(hours=4 * next(slots))
-                    _dispatch(request, start, products, technicians,
+                    _dispatch(request, next(slots), products, technicians,
                         *dispatch)
                 request.reload()
                 continue
@@ -480,6 +507,21 @@ def _requests(parties, equipment, products, technicians):
                 request.resolution = "Repaired and tested with the customer."
             request.click(button)
     _invoice()
+
+
+def appointments():
+    """Yield the appointments of the coming working days, in UTC: 09:00 and
+    14:00 Shanghai time, Monday to Friday, holidays aside"""
+    import zoneinfo
+    tzinfo = zoneinfo.ZoneInfo('Asia/Shanghai')
+    day = dt.datetime.now(tzinfo).date()
+    while True:
+        day += dt.timedelta(days=1)
+        if day.weekday() >= 5 or day in HOLIDAYS:
+            continue
+        for hour in [9, 14]:
+            start = dt.datetime.combine(day, dt.time(hour), tzinfo)
+            yield start.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 STEPS = ['assigned', 'confirmed', 'in_progress', 'done']

@@ -439,10 +439,20 @@ class User:
         return f'{self.cluster.urls[server]}{self.cluster.database}/rpc/'
 
     def call(self, server, method, *args, context=None):
-        "Call method on server 0 (A) or 1 (B) with the user's context"
+        """Call method on server 0 (A) or 1 (B) with the user's context;
+        a warning (a plan after the SLA's deadline) is confirmed as the web
+        client's user confirms it, and the call made again"""
         params = list(args)
         if method.startswith(('model.', 'wizard.', 'report.')):
             params.append({**self.context, **(context or {})})
+        try:
+            return _post(self.url(server), method, params, self.authorization)
+        except RPCError as error:
+            if error.kind != 'UserWarning':
+                raise
+            name = error.error[1][0]
+        _post(self.url(server), 'model.res.user.warning.skip',
+            [name, False, self.context], self.authorization)
         return _post(self.url(server), method, params, self.authorization)
 
     def logout(self, server):

@@ -61,6 +61,7 @@ for report_name, record in [
     seen[report_name] = {
         'extension': ext, 'path': str(path), 'number': record.number,
         'customer': record.party.name,
+        'lang': record.party.lang.code if record.party.lang else 'en',
         'parts': [p.product.name for p in getattr(record, 'parts', [])
             if p.quantity_issued],
         }
@@ -93,10 +94,13 @@ def test_reports_convert_to_pdf(tmp_path):
     assert result.returncode == 0, result.stderr[-4000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
 
+    # The customer's documents come in the customer's language: the demo's
+    # customers read Chinese
     titles = {
-        'service.dispatch': "Work Order",
-        'service.dispatch.blank': "Work Order",
-        'service.request.acknowledgement': "Request Acknowledgement",
+        'service.dispatch': {'en': "Work Order", 'zh_CN': "派工单"},
+        'service.dispatch.blank': {'en': "Work Order", 'zh_CN': "派工单"},
+        'service.request.acknowledgement': {
+            'en': "Request Acknowledgement", 'zh_CN': "服务受理回执"},
         }
     for report_name, report in seen.items():
         assert report['extension'] == 'pdf', report
@@ -106,6 +110,7 @@ def test_reports_convert_to_pdf(tmp_path):
             ['pdftotext', '-layout', report['path'], '-'],
             capture_output=True, text=True, check=True).stdout
         text = ' '.join(text.split())
-        for value in [titles[report_name], report['number'],
+        assert report['lang'] == 'zh_CN', report
+        for value in [titles[report_name][report['lang']], report['number'],
                 report['customer'], *report['parts']]:
             assert value in text, (report_name, value, text[:2000])

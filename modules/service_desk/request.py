@@ -53,6 +53,12 @@ class RequestType(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
+# What the acceptance deadline is counted from
+ACCEPTANCE_FIELDS = {
+    'reported_date', 'priority', 'quantity', 'sla', 'party', 'equipment',
+    'product', 'type', 'company'}
+
+
 class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.request'
     _rec_name = 'number'
@@ -135,7 +141,8 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             'invisible': Eval('state') != 'draft',
             },
         help="By when the desk must accept the request: the acceptance hours "
-        "from the report. Shown until it is accepted.")
+        "from the report, or the SLA's response deadline if earlier. Shown "
+        "until it is accepted.")
     acceptance_overdue = fields.Function(
         fields.Boolean("Acceptance Overdue"),
         'get_acceptance_overdue', searcher='search_acceptance_overdue')
@@ -386,19 +393,30 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def on_modification(cls, mode, requests, field_names=None):
         super().on_modification(mode, requests, field_names=field_names)
         if mode == 'create' or (
-                mode == 'write' and 'reported_date' in field_names):
-            cls._set_acceptance_deadline(requests)
+                mode == 'write' and field_names & ACCEPTANCE_FIELDS):
+            cls._set_acceptance_deadline(
+                [r for r in requests if r.state == 'draft'])
 
     @classmethod
     def _set_acceptance_deadline(cls, requests):
+        """The acceptance hours from the report, or the SLA's response
+        deadline if it comes first: accepting is the response the SLA
+        measures, so the desk keeps to the earlier of the two"""
         pool = Pool()
         Configuration = pool.get('service.configuration')
         configuration = Configuration(1)
         for request in requests:
             hours = configuration.get_multivalue(
                 'acceptance_hours', company=request.company.id)
-            request.acceptance_deadline = (
-                request.reported_date + dt.timedelta(hours=hours))
+            deadline = request.reported_date + dt.timedelta(hours=hours)
+            sla = request.sla or request.applicable_sla(
+                request.assess_warranty()[1])
+            if sla:
+                response = sla.response_deadline(
+                    request.company, request.reported_date, request.priority)
+                if response:
+                    deadline = min(deadline, response)
+            request.acceptance_deadline = deadline
         cls.save(requests)
 
     @classmethod
@@ -586,11 +604,13 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             return 'in_warranty', None
         return 'out_of_warranty', None
 
-    def applicable_sla(self):
+    def applicable_sla(self, contract=None):
+        "The contract's SLA, else the customer's, else the company's default"
         pool = Pool()
         Configuration = pool.get('service.configuration')
-        if self.contract and self.contract.sla:
-            return self.contract.sla
+        contract = contract or self.contract
+        if contract and contract.sla:
+            return contract.sla
         sla = self.party.get_multivalue('service_sla', company=self.company.id)
         if sla:
             return sla

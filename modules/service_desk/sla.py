@@ -144,6 +144,17 @@ class SLA(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         return tuple(to_utc(d, tzinfo) if d else None
             for d in (response, resolution))
 
+    def response_deadline(self, company, reported, priority):
+        "Return the response deadline in UTC of a report without pause"
+        line = self.target(priority)
+        if not (line and line.response_hours):
+            return None
+        tzinfo = company_timezone(company)
+        response = self.calendar().add(
+            to_local(reported, tzinfo),
+            dt.timedelta(hours=float(line.response_hours)), [])
+        return to_utc(response, tzinfo)
+
     def business_time(self, company, start, end, pauses=()):
         "Return the business time between naive UTC datetimes"
         tzinfo = company_timezone(company)

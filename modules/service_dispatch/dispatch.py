@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import groupby
 
 import puremagic
-from sql import Literal, Null, Union
+from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength
@@ -31,10 +31,28 @@ from trytond.wizard import (
 
 from .exceptions import (
     DispatchDeleteError, DispatchModificationError, DispatchValidationError,
-    DispatchWorkflowError, InvoiceError, PartIssueError,
+    DispatchWorkflowError, InvoiceError, PartIssueError, PlannedLateWarning,
     TechnicianBookedError, TechnicianSkillError)
 
 BOOKED_STATES = {'assigned', 'confirmed', 'in_progress'}
+
+
+STATES = [
+    ('draft', "Draft"),
+    ('assigned', "Assigned"),
+    ('confirmed', "Confirmed"),
+    ('in_progress', "In Progress"),
+    ('done', "Done"),
+    ('cancelled', "Cancelled"),
+    ]
+
+
+def reference(Model, column):
+    """The SQL of the value of a reference field to the record of Model
+    whose id is column, typed for PostgreSQL"""
+    return Concat(
+        Cast(Literal(Model.__name__ + ','), 'VARCHAR'),
+        Cast(column, 'VARCHAR'))
 
 
 # The times a technician reports, bounded by the clock
@@ -98,6 +116,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             ('company', '=', Eval('company', -1)),
             ('service_technician', '=', True),
             ])
+    technician_color = fields.Function(
+        fields.Char("Technician Colour"), 'get_technician_color')
     planned_start = fields.DateTime(
         "Planned Start", states=_planning,
         help="The appointment with the customer.")
@@ -208,6 +228,12 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 | Eval('quotation_state').in_(['sent', 'accepted'])),
             'invisible': ~Eval('travel_product'),
             })
+    has_charges = fields.Function(
+        fields.Boolean(
+            "Has Charges",
+            help="Something to charge the customer: a chargeable part "
+            "issued and not returned, chargeable labour or travel."),
+        'get_has_charges', searcher='search_has_charges')
     serial_number = fields.Function(
         fields.Char(
             "Serial Number",
@@ -227,14 +253,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             "invoice: none yet, on a draft invoice, posted or paid."),
         'get_invoice_state', searcher='search_invoice_state')
     notes = fields.Text("Notes")
-    state = fields.Selection([
-            ('draft', "Draft"),
-            ('assigned', "Assigned"),
-            ('confirmed', "Confirmed"),
-            ('in_progress', "In Progress"),
-            ('done', "Done"),
-            ('cancelled', "Cancelled"),
-            ], "State", readonly=True, required=True, sort=False)
+    state = fields.Selection(
+        STATES, "State", readonly=True, required=True, sort=False)
 
     @classmethod
     def __setup__(cls):
@@ -400,6 +420,44 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         return any(self._coverage())
 
     @classmethod
+    def _coverage_domain(cls, covers):
+        "The domain of the work orders whose request is charged for covers"
+        return ['OR',
+            ('request.warranty', '=', 'out_of_warranty'),
+            [('request.warranty', '=', 'contract'),
+                ('request.contract.' + covers, '=', False)],
+            ]
+
+    def get_has_charges(self, name):
+        charge_parts, charge_labour = self._coverage()
+        return bool(
+            (charge_parts and any(
+                    p.chargeable and p.quantity_out > 0 for p in self.parts))
+            or (charge_labour and (
+                    any(line.chargeable for line in self.labour)
+                    or (self.travel_product and self.travel_quantity))))
+
+    @classmethod
+    def search_has_charges(cls, name, clause):
+        _, operator, value = clause[:3]
+        domain = ['OR',
+            [cls._coverage_domain('covers_parts'),
+                ('parts', 'where', [
+                        ('chargeable', '=', True),
+                        ('quantity_out', '>', 0),
+                        ])],
+            [cls._coverage_domain('covers_labour'),
+                ['OR',
+                    ('labour', 'where', [('chargeable', '=', True)]),
+                    [('travel_product', '!=', None),
+                        ('travel_quantity', '>', 0)],
+                    ]],
+            ]
+        if (operator == '=') == bool(value):
+            return domain
+        return [('id', 'not in', cls.search(domain, query=True))]
+
+    @classmethod
     def search_chargeable(cls, name, clause):
         _, operator, value = clause[:3]
         chargeable = ['OR',
@@ -430,6 +488,10 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         response, _ = request.sla.deadlines(
             request.company, request.accepted_date, request.priority, 1)
         return response
+
+    def get_technician_color(self, name):
+        if self.technician:
+            return self.technician.service_color_used
 
     def get_arrived_in_time(self, name):
         if self.arrival_date and self.arrival_deadline:
@@ -744,6 +806,30 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('assigned')
     def assign(cls, dispatches):
         cls.check_booking(dispatches)
+        cls.check_arrival_deadline(dispatches)
+
+    @classmethod
+    def check_arrival_deadline(cls, dispatches):
+        "Warn when the technician is planned to arrive after the deadline"
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        late = [d for d in dispatches
+            if d.planned_start and d.arrival_deadline
+            and d.planned_start > d.arrival_deadline]
+        if late:
+            key = Warning.format('service_dispatch.planned_late', late)
+            if Warning.check(key):
+                dispatch = late[0]
+                tzinfo = company_timezone(dispatch.company)
+                raise PlannedLateWarning(key, gettext(
+                        'service_dispatch.msg_dispatch_planned_late',
+                        dispatch=dispatch.rec_name,
+                        start=lang.strftime(
+                            to_local(dispatch.planned_start, tzinfo)),
+                        deadline=lang.strftime(
+                            to_local(dispatch.arrival_deadline, tzinfo))))
 
     @classmethod
     @ModelView.button
@@ -782,15 +868,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         configuration = Configuration(1)
         now = dt.datetime.now()
         for dispatch in dispatches:
-            if not dispatch.repair_logs:
-                raise DispatchValidationError(gettext(
-                        'service_dispatch.msg_dispatch_done_no_log',
-                        dispatch=dispatch.rec_name))
-            if not (dispatch.signed_by and dispatch.signature_id):
-                raise DispatchValidationError(gettext(
-                        'service_dispatch.msg_dispatch_done_no_signature',
-                        dispatch=dispatch.rec_name))
-            # A part not issued leaves no stock move and is never invoiced
+            # A part not issued leaves no stock move and is never invoiced:
+            # said first, as it sends the technician to the warehouse
             unissued = [p for p in dispatch.parts
                 if p.quantity_issued < p.quantity]
             if unissued:
@@ -799,6 +878,14 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         dispatch=dispatch.rec_name,
                         parts=', '.join(
                             p.product.rec_name for p in unissued)))
+            if not dispatch.repair_logs:
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_done_no_log',
+                        dispatch=dispatch.rec_name))
+            if not (dispatch.signed_by and dispatch.signature_id):
+                raise DispatchValidationError(gettext(
+                        'service_dispatch.msg_dispatch_done_no_signature',
+                        dispatch=dispatch.rec_name))
             if not dispatch.departure_date:
                 dispatch.departure_date = now
             if not dispatch.signed_date:
@@ -975,26 +1062,30 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         # What the lines of a work order may have as origin
         origins = Union(
             dispatch.select(
-                Concat(cls.__name__ + ',', dispatch.id).as_('origin'),
+                reference(cls, dispatch.id).as_('origin'),
                 dispatch.id.as_('dispatch')),
             part.select(
-                Concat(Part.__name__ + ',', part.id).as_('origin'),
+                reference(Part, part.id).as_('origin'),
                 part.dispatch.as_('dispatch')),
             labour.select(
-                Concat(Labour.__name__ + ',', labour.id).as_('origin'),
+                reference(Labour, labour.id).as_('origin'),
                 labour.dispatch.as_('dispatch')),
             all_=True)
         lines = (origins
             .join(line, condition=line.origin == origins.origin)
             .join(invoice, condition=line.invoice == invoice.id))
-        count = Count(Literal('*'))
+        count = Count(line.id)
+
+        def value(name):
+            # Typed, so that PostgreSQL knows it in a subquery
+            return Cast(Literal(name), 'VARCHAR')
         state = Case(
             (Sum(Case((invoice.state == 'paid', 1), else_=0)) == count,
-                'paid'),
+                value('paid')),
             (Sum(Case((invoice.state.in_(['posted', 'paid']), 1),
                         else_=0)) == count,
-                'invoiced'),
-            else_='pending')
+                value('invoiced')),
+            else_=value('pending'))
         invoiced = lines.select(
             origins.dispatch.as_('dispatch'), state.as_('state'),
             where=invoice.state != 'cancelled',
@@ -1003,7 +1094,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         return table.join(invoiced, 'LEFT',
             condition=invoiced.dispatch == table.id).select(
                 table.id.as_('id'),
-                Coalesce(invoiced.state, 'none').as_('invoice_state'))
+                Coalesce(invoiced.state, value('none')).as_('invoice_state'))
 
     @classmethod
     def search_invoice_state(cls, name, clause):
@@ -1432,7 +1523,8 @@ class SuggestTechnician(Wizard):
                     'has_skills': c['has_skills'],
                     'free': c['free'],
                     'load': c['load'],
-                    } for c in candidates],
+                    'chosen': not i,
+                    } for i, c in enumerate(candidates)],
             'technician': (
                 candidates[0]['technician'].id if candidates else None),
             }
@@ -1457,12 +1549,33 @@ class SuggestTechnicianStart(ModelView):
 
     candidates = fields.One2Many(
         'service.dispatch.suggest_technician.candidate', None,
-        "Candidates", readonly=True,
+        "Candidates",
         help="Best first: with the skills, free in the planned period, "
-        "least busy.")
+        "least busy. Tick one to choose it.")
     technician = fields.Many2One(
         'company.employee', "Technician", required=True,
         domain=[('service_technician', '=', True)])
+
+    @fields.depends('candidates', 'technician')
+    def on_change_candidates(self):
+        "The candidate ticked last is the one chosen, alone ticked"
+        candidates = list(self.candidates or [])
+        ticked = [c for c in candidates
+            if c.chosen and c.technician != self.technician]
+        if ticked:
+            self.technician = ticked[-1].technician
+        for candidate in candidates:
+            candidate.chosen = bool(
+                self.technician and candidate.technician == self.technician)
+        self.candidates = candidates
+
+    @fields.depends('candidates', 'technician')
+    def on_change_technician(self):
+        candidates = list(self.candidates or [])
+        for candidate in candidates:
+            candidate.chosen = bool(
+                self.technician and candidate.technician == self.technician)
+        self.candidates = candidates
 
 
 class SuggestTechnicianCandidate(ModelView):
@@ -1478,6 +1591,8 @@ class SuggestTechnicianCandidate(ModelView):
     load = fields.Integer(
         "Load", readonly=True,
         help="Work orders assigned, confirmed or in progress.")
+    chosen = fields.Boolean(
+        "Choose", help="Tick to assign this technician.")
 
 
 class WorkOrderReport(CompanyReport):

@@ -1,7 +1,7 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError, ValidationError
 
 
@@ -25,11 +25,19 @@ class TechnicianBookedError(UserError):
     pass
 
 
+class PlannedLateWarning(UserWarning):
+    pass
+
+
 class TechnicianSkillError(UserError):
     pass
 
 
 class PartValidationError(ValidationError):
+    pass
+
+
+class EmployeeValidationError(ValidationError):
     pass
 
 

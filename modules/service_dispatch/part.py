@@ -5,7 +5,6 @@ import datetime as dt
 
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
-from sql.operators import Concat
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -18,7 +17,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .dispatch import QUOTED, WorkOrderLineMixin
+from .dispatch import QUOTED, STATES, WorkOrderLineMixin, reference
 from .exceptions import (
     DispatchDeleteError, DispatchModificationError, PartReturnError,
     PartValidationError)
@@ -102,7 +101,7 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
         fields.Many2One('stock.location', "Parts Location"),
         'on_change_with_parts_location', searcher='search_dispatch_field')
     dispatch_state = fields.Function(
-        fields.Selection('get_dispatch_states', "Work Order State"),
+        fields.Selection(STATES, "Work Order State"),
         'on_change_with_dispatch_state', searcher='search_dispatch_field')
 
     @fields.depends('dispatch', '_parent_dispatch.company')
@@ -173,12 +172,6 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
         return Dispatch.planned_start.convert_order(
             'planned_start', tables['dispatch'], Dispatch)
 
-    @classmethod
-    def get_dispatch_states(cls):
-        pool = Pool()
-        Dispatch = pool.get('service.dispatch')
-        return Dispatch.fields_get(['state'])['state']['selection']
-
     @fields.depends('dispatch', '_parent_dispatch.state')
     def on_change_with_dispatch_state(self, name=None):
         return self.dispatch.state if self.dispatch else None
@@ -216,7 +209,7 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
         query = (part
             .join(dispatch, condition=part.dispatch == dispatch.id)
             .join(move, 'LEFT', condition=(
-                    move.origin == Concat(cls.__name__ + ',', part.id)))
+                    move.origin == reference(cls, part.id)))
             .join(from_location, 'LEFT',
                 condition=move.from_location == from_location.id)
             .join(to_location, 'LEFT',

@@ -25,6 +25,7 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company import CompanyReport
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -130,6 +131,7 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
             ('confirmed', "Confirmed"),
             ('cancelled', "Cancelled"),
             ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
 
     @classmethod
     def __setup__(cls):
@@ -442,6 +444,7 @@ class BonusLine(ClientValueMixin, ModelSQL, ModelView):
             ('deputy', "Deputy Manager"),
             ('technician', "Technician"),
             ], "Role", required=True, sort=False)
+    role_string = role.translated('role')
     valid_work_orders = fields.Integer(
         "Valid Work Orders", required=True,
         domain=[('valid_work_orders', '>=', 0)],
@@ -488,3 +491,8 @@ class BonusLine(ClientValueMixin, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.employee.rec_name} @ {self.bonus.rec_name}'
+
+
+class BonusReport(CompanyReport):
+    "The bonus statement the manager signs and hands to payroll"
+    __name__ = 'service.bonus'

@@ -5,11 +5,17 @@
 
 The demo database is served with the web client (tryton-sao) as `make demo`
 does, and `service.cjs` clicks through it in Debian's chromium as the
-service desk and the dispatcher would.  It needs node, chromium,
+service desk and the dispatcher would; `roles.cjs` runs one journey per
+role from one start of the server (the warehouse, the accountant, the
+technician in Chinese, the dispatcher's schedule), each as the role's own
+login from its own menu, and this test judges what each saw.  Screenshots
+go to var/screenshots.  It needs node, chromium,
 playwright-core (installed by `make test` in tests/browser) and the web
 client (`make web`): without them the test is skipped with the reason, and
 with SERVICE_BROWSER_TEST=required (as CI sets it) it fails instead.
 """
+import contextlib
+import importlib.util
 import json
 import os
 import pathlib
@@ -19,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 import urllib.request
 
 import pytest
@@ -29,6 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 import layers  # noqa: E402
 SAO = pathlib.Path(os.environ.get('SAO', ROOT / 'var' / 'sao'))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+SHOTS = ROOT / 'var' / 'screenshots'
 
 
 def missing():
@@ -67,7 +75,19 @@ def wait_http(url, server, log, timeout=120):
         f"{log.read_text()}")
 
 
-def test_desk_and_dispatcher_in_the_web_client(tmp_path):
+def demo_passwords():
+    "The demo users' passwords by login, as scripts/demo.py sets them"
+    spec = importlib.util.spec_from_file_location(
+        'demo_script', ROOT / 'scripts' / 'demo.py')
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    return {login: password for login, _, password, _ in demo.USERS}
+
+
+@contextlib.contextmanager
+def served_demo(tmp_path):
+    """Serve a copy of the demo database with the web client, as `make
+    demo` does; yield the URL and the server's log"""
     lacks = missing()
     if lacks:
         reason = "the browser test needs " + "; ".join(lacks)
@@ -80,8 +100,6 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
     port = free_port()
     url = f'http://localhost:{port}/'
     log = tmp_path / 'server.log'
-    shots = ROOT / 'var' / 'screenshots'
-    shots.mkdir(parents=True, exist_ok=True)
     with open(log, 'w') as log_file:
         server = subprocess.Popen(
             [sys.executable, str(ROOT / 'scripts' / 'demo.py'),
@@ -92,15 +110,7 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
         # The server serves the web client itself
         page = wait_http(url, server, log)
         assert 'sao' in page.lower()
-
-        result = subprocess.run(
-            ['node', str(HERE / 'service.cjs'), url, layers.DEMO, str(shots)],
-            capture_output=True, text=True, timeout=600,
-            env=dict(os.environ, CHROMIUM=CHROMIUM))
-        assert result.returncode == 0, (
-            f"{result.stderr}\nscreenshots in {shots}\n"
-            f"server log:\n{log.read_text()[-3000:]}")
-        seen = json.loads(result.stdout.strip().splitlines()[-1])
+        yield url, log
     finally:
         server.terminate()
         try:
@@ -108,6 +118,24 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def drive(script, url, log, *args):
+    "Run the node script on the served demo; return the JSON it printed"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ['node', str(HERE / script), url, layers.DEMO, str(SHOTS), *args],
+        capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, CHROMIUM=CHROMIUM))
+    assert result.returncode == 0, (
+        f"{result.stderr}\nscreenshots in {SHOTS}\n"
+        f"server log:\n{log.read_text()[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_desk_and_dispatcher_in_the_web_client(tmp_path):
+    with served_demo(tmp_path) as (url, log):
+        seen = drive('service.cjs', url, log)
 
     # The requests list opens on the draft requests, with the domain tabs
     assert seen['request_rows'] >= 1
@@ -129,3 +157,179 @@ def test_desk_and_dispatcher_in_the_web_client(tmp_path):
     assert re.match(r'\d\d/\d\d/\d{4} \d\d:\d\d', seen['response_deadline'])
     # The dispatcher sees the work orders
     assert seen['work_order_rows'] >= 1
+
+
+# Every role in its own journey ----------------------------------------------
+
+def quantity(text):
+    "The number of a quantity cell such as '2 u'"
+    match = re.match(r'\s*(-?\d+(?:\.\d+)?)', text or '')
+    return float(match.group(1)) if match else None
+
+
+def stopped(seen):
+    "Fail with where the journey stopped, if it did"
+    if seen.get('failure'):
+        raise AssertionError(
+            f"the journey stopped at {seen.get('step')}: {seen['failure']}"
+            + (f"; the page showed: {seen['failure_alerts']}"
+                if seen.get('failure_alerts') else ""))
+
+
+def warehouse_saw(seen):
+    stopped(seen)
+    # Its work orders for parts, to issue and to receive back, counted
+    assert [t['name'] for t in seen['tabs']] == [
+        "To Issue", "To Receive Back", "All"], seen['tabs']
+    assert seen['to_issue_count'] is not None, seen['tabs']
+    assert seen['to_receive_count'] is not None, seen['tabs']
+    # Zhang Wei's work order waits for an Indoor Fan Motor
+    zhang = seen['zhang']
+    assert zhang['Technician'] == "Liu Yang (technician)", zhang
+    assert zhang['State'] == "Assigned", zhang
+    assert [(p['Product'], quantity(p['Quantity']))
+        for p in seen['zhang_parts']] == [
+        ("[P-FAN] Indoor Fan Motor", 1)], seen['zhang_parts']
+    # Issue Parts on its row: issued, it leaves the work orders to issue
+    assert seen['issue_error'] is None, seen['issue_error']
+    assert seen['issue_alerts'] == [], seen['issue_alerts']
+    assert seen['to_issue_count_after'] == seen['to_issue_count'] - 1, (
+        seen['to_issue_count'], seen['to_issue_count_after'])
+    assert zhang['Number'] not in [
+        r['Number'] for r in seen['to_issue_after']], seen['to_issue_after']
+    # Return Parts on the hotel's work order proposes the 2 gaskets out
+    assert seen['hotel']['State'] == "In Progress", seen['hotel']
+    assert seen['return_title'] == f"Return Parts ({seen['hotel']['Number']})"
+    assert [(p['Product'], quantity(p['Quantity']))
+        for p in seen['return_lines']] == [
+        ("[P-GASKET] Door Gasket", 2)], seen['return_lines']
+    assert [quantity(p['Quantity']) for p in seen['return_lines_set']] == [1]
+    assert seen['return_error'] is None, seen['return_error']
+    assert seen['return_alerts'] == [], seen['return_alerts']
+    # One came back
+    assert [(p['Work Order'], p['Product'], quantity(p['Returned']))
+        for p in seen['returned']] == [
+        (seen['hotel']['Number'], "[P-GASKET] Door Gasket", 1)], (
+        seen['returned'])
+
+
+# The invoice line's description: work order / request / serial number:
+# what was done (the serial number's label in the customer's language)
+LINE = re.compile(r'(WO\d+) / SR\d+ / (?:S/N|序列号) \S+[:：] ?(.+)')
+
+
+def accountant_saw(seen):
+    stopped(seen)
+    # The done chargeable work orders not invoiced: two of Wang Fang, one
+    # of Zhang Wei
+    customers = sorted(r['Customer'] for r in seen['to_invoice'])
+    assert customers == ["Wang Fang", "Wang Fang", "Zhang Wei"], (
+        f"To Invoice lists {seen['to_invoice_count']}: "
+        + ", ".join(f"{r['Number']} {r['Customer']}"
+            for r in seen['to_invoice']))
+    assert seen['to_invoice_count'] == len(seen['to_invoice'])
+    # Create Service Invoices on Wang Fang's two lists exactly those
+    assert len(seen['selected']) == 2, seen['selected']
+    assert sorted(r['Number'] for r in seen['wizard_rows']) == sorted(
+        seen['selected']), seen['wizard_rows']
+    assert seen['create_error'] is None, seen['create_error']
+    assert seen['create_alerts'] == [], seen['create_alerts']
+    # The customer invoice in draft, each line naming its work order
+    invoice = seen['invoice']
+    assert (invoice['type'], invoice['state'], invoice['party']) == (
+        "Customer", "Draft", "Wang Fang"), invoice
+    lines = [LINE.fullmatch(line['Summary'])
+        for line in seen['invoice_lines']]
+    assert all(lines), [line['Summary'] for line in seen['invoice_lines']]
+    assert sorted({m.group(1) for m in lines}) == sorted(seen['selected'])
+    assert sorted(m.group(1) for m in lines
+        if 'Repair Labour' in m.group(2)) == sorted(seen['selected'])
+    # They left To Invoice for On Draft Invoices; Zhang Wei's stays
+    assert seen['to_invoice_count_after'] == seen['to_invoice_count'] - 2, (
+        seen['to_invoice_count'], seen['to_invoice_count_after'])
+    after = {r['Number']: r['Customer'] for r in seen['to_invoice_after']}
+    assert not set(seen['selected']) & set(after), after
+    assert "Zhang Wei" in after.values(), after
+    assert seen['draft_count_after'] == seen['draft_count'] + 2, (
+        seen['draft_count'], seen['draft_count_after'])
+    assert set(seen['selected']) <= {
+        r['Number'] for r in seen['draft_after']}, seen['draft_after']
+    # No cell the server refused to read
+    assert seen['error_cells'] == [], seen['error_cells']
+
+
+def technician_saw(seen):
+    # The work orders in Chinese, Li Na's in progress (维修中)
+    assert '维修中' in seen.get('tabs', []), seen.get('tabs')
+    assert "Li Na" in [
+        r['客户'] for r in seen['in_progress']], seen['in_progress']
+    assert seen['state'] == '维修中', seen['state']
+    stopped(seen)
+    # A part entered and saved
+    assert seen['part_product'] == "[P-FAN] Indoor Fan Motor"
+    assert ("[P-FAN] Indoor Fan Motor", 1) in [
+        (p['配件'], quantity(p['申请数量'])) for p in seen['parts_after']], (
+        seen['parts_after'])
+    assert seen['save_error'] is None, seen['save_error']
+    # Done (完工) is refused in Chinese, naming the part not issued
+    refusal = seen['refusal']
+    assert re.search(r'[\u4e00-\u9fff]', refusal), refusal
+    assert "Indoor Fan Motor" in refusal, refusal
+    assert seen['number'] in refusal, refusal
+    assert seen['state_after'] == '维修中', seen['state_after']
+
+
+def dispatcher_saw(seen):
+    stopped(seen)
+    # The week of the schedule with the coming appointments
+    assert seen['view'].lower() == "week", seen['view']
+    events = seen['events']
+    assert events, f"no appointment in the weeks {seen['weeks']}"
+    # Each technician one colour, another than the others'
+    colours = {}
+    for event in events:
+        colours.setdefault(event['technician'], set()).add(event['color'])
+    assert len(colours) >= 2, colours
+    assert all(len(c) == 1 for c in colours.values()), colours
+    assert len({c for cs in colours.values() for c in cs}) == len(colours), (
+        colours)
+    # The appointments start in the working day, Shanghai time
+    for event in events:
+        hour, minute = map(int, re.match(
+            r'(\d{1,2}):(\d\d)', event['time']).groups())
+        assert (8, 0) <= (hour, minute) <= (18, 0), event
+
+
+ROLES = [
+    ('warehouse', warehouse_saw),
+    ('accountant', accountant_saw),
+    ('technician', technician_saw),
+    ('dispatcher', dispatcher_saw),
+    ]
+
+
+def test_every_role_in_the_web_client(tmp_path):
+    "One journey per role, run by roles.cjs from one start of the demo"
+    with served_demo(tmp_path) as (url, log):
+        seen = drive('roles.cjs', url, log, json.dumps(demo_passwords()))
+    # Beside the screenshots, what each journey saw
+    (SHOTS / 'roles.json').write_text(
+        json.dumps(seen, ensure_ascii=False, indent=1), encoding='utf-8')
+
+    # Every journey is judged, so that one report names all that failed
+    failures = []
+    for journey, saw in ROLES:
+        result = seen[journey]
+        who = f"{journey} (login {result['user']})"
+        try:
+            saw(result)
+            assert result['page_errors'] == [], result['page_errors']
+        except KeyError as error:
+            check = traceback.extract_tb(error.__traceback__)[-1].line
+            failures.append(f"{who}: {error} not seen, in `{check}`"
+                + (f"; the journey stopped at {result.get('step')}: "
+                    f"{result['failure']}" if result.get('failure') else ""))
+        except AssertionError as error:
+            failures.append(f"{who}: {error}")
+    assert not failures, "\n\n".join(failures) + (
+        f"\n\nscreenshots in {SHOTS}")

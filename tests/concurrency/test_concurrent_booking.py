@@ -19,6 +19,21 @@ from trytond.pool import Pool
 ORDERS = 'service.dispatch'
 
 
+def confirm_late_plans(orders, users):
+    """The customers asked for tomorrow: the dispatchers have confirmed,
+    once for all, the warning that the technician arrives after the SLA's
+    deadline (else the first click only shows the warning)"""
+    pool = Pool()
+    Warning = pool.get('res.user.warning')
+    Dispatch = pool.get(ORDERS)
+    Warning.create([{
+                'user': user,
+                'name': Warning.format(
+                    'service_dispatch.planned_late', [Dispatch(order)]),
+                'always': True,
+                } for user in users for order in orders])
+
+
 @pytest.mark.parametrize('interleaving', ['together', 'one_after_commit'])
 def test_assign_same_technician(tryton, interleaving):
     """Exactly one work order gets the technician, the other dispatcher is
@@ -33,6 +48,7 @@ def test_assign_same_technician(tryton, interleaving):
                 ]]
     orders = tryton.setup(prepare)
     dispatchers = [tryton.user('dispatcher1'), tryton.user('dispatcher2')]
+    tryton.setup(functools.partial(confirm_late_plans, orders, dispatchers))
 
     def assign(user, order, waits):
         return tryton.call(user, ORDERS, 'assign', [order],

@@ -1,0 +1,480 @@
+// This file is part of the service modules for Tryton.
+// The COPYRIGHT file at the top level of this repository contains the full
+// copyright notices and license terms.
+//
+// One journey per role in the web client (tryton-sao) of the demo, driven in
+// Debian's chromium, each as the role's own login in a browser of its own,
+// reaching everything from its own menu:
+//
+// - the warehouse issues the parts of a work order and receives a part back;
+// - the accountant invoices two work orders of a customer;
+// - the technician, in Chinese, adds a part to the work order in progress
+//   and is refused to finish it while the part is not issued;
+// - the dispatcher reads the technicians' week in the schedule.
+//
+// Usage: [ROLES=journey,...] node roles.cjs URL DATABASE SCREENSHOT_DIR
+//     PASSWORDS_JSON
+// It runs the journeys one after the other and prints one JSON line of what
+// each saw, {journey: {...}}; a journey that could not go on says where in
+// its "failure" (a screenshot failure-JOURNEY.png shows the page), the next
+// journeys run all the same.  The test judges what was seen; this script
+// exits non-zero only when the browser itself fails.
+'use strict';
+const fs = require('fs');
+const {
+    TIMEOUT, fail, launch, login, openMenu, waitRpc, track, idle, poll,
+    domainTabs, tabCount, openDomainTab, settle, listOf, rows, errorCells,
+    rowWith, clickRowButton, showColumn, fillMany2One, fieldText, waitField,
+    alerts, closeAlert,
+} = require('./common.cjs');
+
+const [url, database, shots, passwords] = process.argv.slice(2);
+const address = `${url}#${database}`;
+const PASSWORDS = JSON.parse(passwords);
+
+// The users work in Shanghai: sao shows the times in the browser's time
+// zone
+const TIMEZONE = 'Asia/Shanghai';
+
+// What the technician reads in Chinese: the labels of the service modules
+// (modules/*/locale/zh_CN.po) and of sao itself (var/sao/locale/zh_CN.po)
+const ZH = {
+    service: '售后服务',
+    work_orders: '派工单',
+    in_progress: '维修中',
+    parts: '配件',
+    new: '新建',
+    save: '保存',
+};
+
+// The warehouse --------------------------------------------------------------
+
+async function warehouse(page, seen) {
+    const model = 'service.dispatch';
+    seen.step = 'menu Inventory & Stock > Service Parts > '
+        + 'Work Orders for Parts';
+    let tab = await openMenu(page,
+        ['Inventory & Stock', 'Service Parts', 'Work Orders for Parts'],
+        {model});
+    // The work orders to issue and to receive back, counted
+    seen.to_issue_count = await tabCount(tab, 'To Issue');
+    seen.to_receive_count = await tabCount(tab, 'To Receive Back');
+    seen.tabs = await domainTabs(tab);
+    const list = listOf(tab);
+    seen.to_issue = await rows(list);
+    await page.screenshot({path: `${shots}/warehouse_to_issue.png`});
+
+    // Zhang Wei's work order and the part it needs, on its form
+    seen.step = "Zhang Wei's work order, its Parts page";
+    let row = rowWith(list, 'Zhang Wei');
+    seen.zhang = (await rows(list)).find(r => r.Customer === 'Zhang Wei');
+    if (!seen.zhang) {
+        fail('no work order of Zhang Wei to issue');
+    }
+    await row.locator('.column-char').first().dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    await tab.locator('.form .nav-tabs a', {hasText: /^Parts$/}).first()
+        .click();
+    const parts = tab.locator('.form .tab-pane.active .form-one2many')
+        .first();
+    seen.zhang_parts = await poll(() => rows(listOf(parts)),
+        found => found.length > 0, 10000);
+    await tab.locator('button[title="Switch"]').first().click();
+    await list.waitFor({state: 'visible'});
+
+    // Issue Parts on its row: it leaves the work orders to issue once the
+    // list is reloaded
+    seen.step = "Issue Parts on the row of Zhang Wei's work order";
+    row = rowWith(list, seen.zhang.Number);
+    const issued = waitRpc(page, `model.${model}.issue_parts`);
+    await clickRowButton(row, 'issue_parts');
+    seen.issue_error = (await issued).error || null;
+    seen.issue_alerts = await shownAlerts(page);
+    await reload(tab, model);
+    seen.to_issue_count_after = await tabCount(
+        tab, 'To Issue', count => count === seen.to_issue_count - 1);
+    seen.to_issue_after = await rows(list);
+    await page.screenshot({path: `${shots}/warehouse_issued.png`});
+
+    // The hotel's work order gives back a part: Return Parts proposes what
+    // is out, the warehouse receives one
+    seen.step = "Return Parts on the row of the hotel's work order (All)";
+    await openDomainTab(tab, 'All', model);
+    seen.hotel = (await rows(list)).find(
+        r => r.Customer === 'Jinjiang Garden Hotel');
+    if (!seen.hotel) {
+        fail('no work order of Jinjiang Garden Hotel in "All"');
+    }
+    await clickRowButton(rowWith(list, seen.hotel.Number), 'return_parts');
+    const wizard = page.locator('.modal.in.wizard-dialog').last();
+    const lines = listOf(wizard);
+    await lines.locator('tbody tr').first().waitFor({state: 'visible'});
+    await settle(wizard);
+    seen.return_title = (await wizard.locator('.modal-title, .model-title')
+        .first().innerText()).trim();
+    seen.return_lines = await rows(lines);
+    const gasket = lines.locator('tbody tr', {hasText: 'Door Gasket'})
+        .first();
+    // The first click selects the line, the second edits the cell
+    const cell = gasket.locator('td[data-title="Quantity: "]');
+    await cell.click();
+    await cell.click();
+    const quantity = cell.locator('input[name="quantity"]:visible');
+    await quantity.fill('1');
+    await quantity.press('Tab');
+    seen.return_lines_set = await rows(lines);
+    await page.screenshot({path: `${shots}/warehouse_return.png`});
+    const returned = waitRpc(page,
+        'wizard.service.dispatch.return_parts.execute');
+    await wizard.locator('.modal-footer button', {hasText: 'Return'}).click();
+    seen.return_error = (await returned).error || null;
+    seen.return_alerts = await shownAlerts(page);
+    await wizard.waitFor({state: 'hidden'});
+
+    // What came back, in the work orders' parts
+    seen.step = 'menu Inventory & Stock > Service Parts > Work Order Parts, '
+        + 'tab Returned';
+    tab = await openMenu(page,
+        ['Inventory & Stock', 'Service Parts', 'Work Order Parts'],
+        {model: 'service.dispatch.part'});
+    await openDomainTab(tab, 'Returned', 'service.dispatch.part');
+    seen.returned = await rows(listOf(tab));
+    await page.screenshot({path: `${shots}/warehouse_returned.png`});
+}
+
+// The accountant -------------------------------------------------------------
+
+async function accountant(page, seen) {
+    const model = 'service.dispatch';
+    seen.step = 'menu Financial > Invoices > Work Orders to Invoice';
+    let tab = await openMenu(page,
+        ['Financial', 'Invoices', 'Work Orders to Invoice'], {model});
+    const list = listOf(tab);
+    seen.to_invoice_count = await tabCount(tab, 'To Invoice');
+    seen.draft_count = await tabCount(tab, 'On Draft Invoices');
+    seen.tabs = await domainTabs(tab);
+    seen.to_invoice = await rows(list);
+    seen.error_cells = errorCells('To Invoice', seen.to_invoice);
+
+    // Wang Fang's work orders, ticked
+    const wang = list.locator('tbody tr', {
+        has: page.locator('a[title="Wang Fang"]')});
+    seen.selected = [];
+    for (let i = 0; i < await wang.count(); i++) {
+        await wang.nth(i).locator('td.selection-state input').check();
+        seen.selected.push((await wang.nth(i)
+            .locator('td[data-title="Number: "]').innerText()).trim());
+    }
+    await page.screenshot({path: `${shots}/accountant_to_invoice.png`});
+
+    // The action of the toolbar: Create Service Invoices on them
+    seen.step = 'Action > Create Service Invoices on the rows of Wang Fang';
+    await tab.locator('button[title="Launch action"]').first().click();
+    await page.locator('.dropdown-menu:visible a',
+        {hasText: 'Create Service Invoices'}).first().click();
+    const wizard = page.locator('.modal.in.wizard-dialog').last();
+    const wizardList = listOf(wizard);
+    await wizardList.waitFor({state: 'visible'});
+    await poll(() => rows(wizardList),
+        found => found.length >= seen.selected.length);
+    await settle(wizard);
+    seen.wizard_title = (await wizard.locator('.modal-title, .model-title')
+        .first().innerText()).trim();
+    seen.wizard_rows = await rows(wizardList);
+    seen.error_cells.push(
+        ...errorCells('Create Service Invoices', seen.wizard_rows));
+    await page.screenshot({path: `${shots}/accountant_wizard.png`});
+    const created = waitRpc(page,
+        'wizard.service.dispatch.create_invoices.execute');
+    const invoices = waitRpc(page, 'model.account.invoice.search');
+    await wizard.locator('.modal-footer button', {hasText: 'Create'})
+        .click();
+    seen.create_error = (await created).error || null;
+    seen.create_alerts = await shownAlerts(page);
+    if (seen.create_error) {
+        fail(`Create refused: ${JSON.stringify(seen.create_error)}`);
+    }
+
+    // The invoice opens in a tab of its own
+    seen.step = 'the invoice created';
+    await invoices;
+    const invoice = page.locator('#tabcontent > .tab-pane.active');
+    await settle(invoice);
+    seen.invoice_tab = (await page.locator('#tablist li.active')
+        .innerText()).replace(/×/g, '').trim();
+    if (await invoice.locator('.form').first().isVisible()) {
+        seen.invoice_opened = 'form';
+    } else {
+        // A list of the invoices created: the accountant opens the one
+        seen.invoice_opened = 'list';
+        await tabCount(invoice, 'Draft');
+        seen.invoice_tabs = await domainTabs(invoice);
+        seen.invoice_list = await rows(listOf(invoice));
+        await listOf(invoice).locator('tbody tr').first()
+            .locator('.column-char, .column-selection').first().dblclick();
+        await invoice.locator('.form').first().waitFor({state: 'visible'});
+    }
+    seen.invoice = {
+        type: await fieldText(invoice, 'type'),
+        state: await waitField(invoice, 'state', /\S/),
+        party: await fieldText(invoice, 'party'),
+        reference: await fieldText(invoice, 'reference'),
+    };
+    // Its lines, with their description (the Summary column, hidden by
+    // default)
+    const invoiceLines = invoice.locator('.form .form-one2many', {
+        has: page.locator('.form-one2many-string', {hasText: /^Lines$/}),
+    }).first();
+    await invoiceLines.locator('tbody tr').first().waitFor(
+        {state: 'visible'});
+    await showColumn(listOf(invoiceLines), 'Summary');
+    seen.invoice_lines = await rows(listOf(invoiceLines));
+    seen.error_cells.push(...errorCells('Invoice lines', seen.invoice_lines));
+    await page.screenshot({path: `${shots}/accountant_invoice.png`});
+
+    // Back to the work orders to invoice
+    seen.step = 'Work Orders to Invoice, reloaded';
+    await page.locator('#tablist li', {hasText: 'Work Orders to Invoice'})
+        .first().click();
+    tab = page.locator('#tabcontent > .tab-pane.active');
+    await list.waitFor({state: 'visible'});
+    await reload(tab, model);
+    seen.to_invoice_count_after = await tabCount(
+        tab, 'To Invoice', count => count === seen.to_invoice_count - 2);
+    seen.to_invoice_after = await rows(list);
+    seen.error_cells.push(...errorCells('To Invoice', seen.to_invoice_after));
+    await openDomainTab(tab, 'On Draft Invoices', model);
+    seen.draft_count_after = await tabCount(
+        tab, 'On Draft Invoices', count => count === seen.draft_count + 2);
+    seen.draft_after = await rows(list);
+    seen.error_cells.push(
+        ...errorCells('On Draft Invoices', seen.draft_after));
+    await page.screenshot({path: `${shots}/accountant_draft_invoices.png`});
+}
+
+// The technician, in Chinese ------------------------------------------------
+
+async function technician(page, seen) {
+    const model = 'service.dispatch';
+    seen.step = `menu ${ZH.service} > ${ZH.work_orders}, tab `
+        + ZH.in_progress;
+    const tab = await openMenu(page, [ZH.service, ZH.work_orders], {model});
+    seen.tabs = (await domainTabs(tab)).map(t => t.name);
+    await openDomainTab(tab, ZH.in_progress, model);
+    const list = listOf(tab);
+    seen.in_progress = await rows(list);
+    await page.screenshot({path: `${shots}/technician_work_orders.png`});
+
+    // Li Na's work order, opened: in warranty, no quotation fixes its
+    // parts
+    seen.step = "Li Na's work order";
+    await rowWith(list, 'Li Na').locator('.column-char')
+        .first().dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.number = await waitField(tab, 'number', /\S/);
+    seen.state = await fieldText(tab, 'state');
+
+    // A part on its parts page: the Indoor Fan Motor (product names are
+    // not translated)
+    seen.step = `a new part on its page ${ZH.parts}`;
+    await tab.locator('.form .nav-tabs a', {hasText: ZH.parts}).first()
+        .click();
+    const parts = tab.locator('.form .tab-pane.active .form-one2many')
+        .first();
+    await parts.waitFor({state: 'visible'});
+    // The part issued to the job
+    seen.parts_before = await poll(() => rows(listOf(parts)),
+        found => found.length > 0, 10000);
+    await parts.locator(`.form-one2many-toolbar button[title="${ZH.new}"]`)
+        .click();
+    const popup = page.locator('.modal.in.window-form').last();
+    await popup.locator('.form').first().waitFor({state: 'visible'});
+    await settle(popup);
+    seen.part_title = (await popup.locator('.modal-header').innerText())
+        .trim();
+    seen.part_readonly = [];
+    for (const name of ['product', 'quantity']) {
+        const input = popup.locator(`.form input[name="${name}"]:visible`)
+            .first();
+        if (await input.getAttribute('readonly') !== null) {
+            seen.part_readonly.push(name);
+        }
+    }
+    await page.screenshot({path: `${shots}/technician_new_part.png`});
+    if (seen.part_readonly.length) {
+        fail(`the new part's fields ${seen.part_readonly.join(', ')} are `
+            + 'read-only: no part can be entered');
+    }
+    seen.part_product = await fillMany2One(
+        page, popup, 'product', 'Indoor Fan Motor');
+    const quantity = popup.locator('.form input[name="quantity"]:visible')
+        .first();
+    await quantity.fill('1');
+    await quantity.press('Tab');
+    // Add, the primary button of the dialog
+    await popup.locator('.modal-footer .btn-primary').last().click();
+    await popup.waitFor({state: 'hidden'});
+    seen.parts_after = await rows(listOf(parts));
+
+    // Saved, then Done: the server refuses while the part is not issued
+    seen.step = 'saved, then 完工 (Done)';
+    const saved = waitRpc(page, `model.${model}.write`);
+    await tab.locator(`button[title="${ZH.save}"]`).first().click();
+    seen.save_error = (await saved).error || null;
+    seen.save_alerts = await shownAlerts(page);
+    if (seen.save_error) {
+        fail(`saving refused: ${JSON.stringify(seen.save_error)}`);
+    }
+    const done = waitRpc(page, `model.${model}.done`);
+    await tab.locator('.form button[name="done"]').first().click();
+    seen.done_error = (await done).error || null;
+    const message = page.locator('.modal.in .alert');
+    await message.waitFor({state: 'visible', timeout: TIMEOUT});
+    seen.refusal = (await message.innerText()).trim();
+    // Once the dialog has faded in
+    await settle(tab);
+    await page.screenshot({path: `${shots}/technician_refusal.png`});
+    await closeAlert(page);
+    await settle(tab);
+    seen.state_after = await fieldText(tab, 'state');
+}
+
+// The dispatcher -------------------------------------------------------------
+
+async function dispatcher(page, seen) {
+    // The calendar reads the work orders of the week it shows
+    seen.step = 'menu Service > Work Orders > Technician Schedule';
+    const tab = await openMenu(page,
+        ['Service', 'Work Orders', 'Technician Schedule'],
+        {view: '.calendar .fc-view'});
+    const title = tab.locator('.fc-center h2');
+    seen.weeks = [];
+    for (let week = 0; week < 4; week++) {
+        await idle(page);
+        await settle(tab);
+        seen.weeks.push((await title.innerText()).trim());
+        seen.events = await events(tab);
+        if (seen.events.length) {
+            break;
+        }
+        // None this week: the next one
+        await tab.locator('.fc-next-button').click();
+        await poll(async () => (await title.innerText()).trim(),
+            shown => shown !== seen.weeks[week]);
+    }
+    seen.view = (await tab.locator('.fc-right .active').textContent())
+        .trim();
+    // The working day in the screenshot: the hours from 08:00
+    await tab.locator('.fc-scroller').last().evaluate(scroller => {
+        const slot = scroller.querySelector('tr[data-time="08:00:00"]');
+        if (slot) {
+            scroller.scrollTop = slot.offsetTop;
+        }
+    });
+    await page.screenshot({path: `${shots}/dispatcher_schedule.png`});
+}
+
+async function events(tab) {
+    // The events shown: their day, the times as written on them, who does
+    // them (their title) and their colour as the browser paints it
+    return tab.locator('.fc-time-grid-event').evaluateAll(nodes => {
+        const days = [...document.querySelectorAll(
+            '#tabcontent > .tab-pane.active .fc-head th')]
+            .map(th => th.dataset.date || null);
+        return nodes.map(node => {
+            const cell = node.closest('td');
+            const index = [...cell.parentNode.children].indexOf(cell);
+            return {
+                day: days[index] || null,
+                time: node.querySelector('.fc-time').innerText.trim(),
+                technician: node.querySelector('.fc-title').innerText.trim(),
+                text: node.getAttribute('title'),
+                color: getComputedStyle(node).backgroundColor,
+            };
+        });
+    });
+}
+
+// The helpers of the journeys ------------------------------------------------
+
+async function reload(tab, model) {
+    // The Reload button of the toolbar searches the list again: sao keeps
+    // a record a button changed in the list until then
+    const search = waitRpc(tab.page(), `model.${model}.search`);
+    await tab.locator('button[title="Reload/Undo"]').first().click();
+    await search;
+    await settle(tab);
+}
+
+async function shownAlerts(page) {
+    // The server's messages shown after a click, closed
+    await page.waitForTimeout(500);
+    const shown = await alerts(page);
+    for (let i = 0; i < shown.length; i++) {
+        await closeAlert(page);
+    }
+    return shown;
+}
+
+const JOURNEYS = [
+    // journey, login, the language of the browser
+    [warehouse, 'warehouse', 'en-US'],
+    [accountant, 'accountant', 'en-US'],
+    [technician, 'liu', 'zh-CN'],
+    [dispatcher, 'dispatcher', 'en-US'],
+];
+
+async function run() {
+    // ROLES=warehouse,dispatcher runs only those journeys (to debug one)
+    const only = (process.env.ROLES || '').split(',').filter(Boolean);
+    const browser = await launch();
+    const seen = {};
+    try {
+        for (const [journey, user, locale] of JOURNEYS) {
+            const name = journey.name;
+            if (only.length && !only.includes(name)) {
+                continue;
+            }
+            // No screenshot of a failure of another run
+            fs.rmSync(`${shots}/failure-${name}.png`, {force: true});
+            const context = await browser.newContext({
+                viewport: {width: 1400, height: 900},
+                timezoneId: TIMEZONE, locale,
+            });
+            const page = await context.newPage();
+            page.setDefaultTimeout(TIMEOUT);
+            track(page);
+            const result = seen[name] = {user, page_errors: []};
+            page.on('pageerror',
+                error => result.page_errors.push(String(error)));
+            const start = Date.now();
+            try {
+                await login(page, address, user, PASSWORDS[user]);
+                await journey(page, result);
+                // Gone to the end
+                delete result.step;
+            } catch (error) {
+                // Where it stopped and what the page showed
+                // The error and the locator it waited for
+                const lines = String(error.message || error).split('\n');
+                result.failure = [lines[0], ...lines.filter(
+                    line => /waiting for locator/.test(line)).slice(0, 1)]
+                    .map(line => line.trim()).join(' ');
+                result.failure_alerts = await alerts(page).catch(() => []);
+                await page.screenshot(
+                    {path: `${shots}/failure-${name}.png`})
+                    .catch(() => {});
+            }
+            result.seconds = Math.round((Date.now() - start) / 1000);
+            await context.close();
+        }
+    } finally {
+        await browser.close();
+    }
+    process.stdout.write(JSON.stringify(seen) + '\n');
+}
+
+run().catch(error => {
+    process.stderr.write(`${error.stack || error}\n`);
+    process.exit(1);
+});
