@@ -53,10 +53,11 @@ class RequestType(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
 
-# What the acceptance deadline is counted from
+# What the acceptance deadline is counted from: the report, and what
+# chooses the SLA and its response target (the quantity changes only the
+# resolution)
 ACCEPTANCE_FIELDS = {
-    'reported_date', 'priority', 'quantity', 'sla', 'party', 'equipment',
-    'product', 'type', 'company'}
+    'reported_date', 'priority', 'sla', 'party', 'equipment', 'company'}
 
 
 class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):

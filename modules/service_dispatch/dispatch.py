@@ -460,16 +460,11 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def search_chargeable(cls, name, clause):
         _, operator, value = clause[:3]
-        chargeable = ['OR',
-            ('request.warranty', '=', 'out_of_warranty'),
-            [('request.warranty', '=', 'contract'),
-                ['OR',
-                    ('request.contract.covers_parts', '=', False),
-                    ('request.contract.covers_labour', '=', False),
-                    ]],
-            ]
         if (operator == '=') == bool(value):
-            return chargeable
+            return ['OR',
+                cls._coverage_domain('covers_parts'),
+                cls._coverage_domain('covers_labour'),
+                ]
         return ['OR',
             ('request.warranty', '=', 'in_warranty'),
             [('request.warranty', '=', 'contract'),
@@ -1564,13 +1559,11 @@ class SuggestTechnicianStart(ModelView):
             if c.chosen and c.technician != self.technician]
         if ticked:
             self.technician = ticked[-1].technician
-        for candidate in candidates:
-            candidate.chosen = bool(
-                self.technician and candidate.technician == self.technician)
-        self.candidates = candidates
+        self.on_change_technician()
 
     @fields.depends('candidates', 'technician')
     def on_change_technician(self):
+        "The chosen technician's row alone ticked"
         candidates = list(self.candidates or [])
         for candidate in candidates:
             candidate.chosen = bool(

@@ -34,7 +34,7 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
 
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
-        'on_change_with_company', searcher='search_company')
+        'on_change_with_company', searcher='search_dispatch_field')
     product = fields.Many2One(
         'product.product', "Product", required=True,
         domain=[('type', 'in', ['goods', 'assets'])],
@@ -107,10 +107,6 @@ class Part(WorkOrderLineMixin, ClientValueMixin, ModelSQL, ModelView):
     @fields.depends('dispatch', '_parent_dispatch.company')
     def on_change_with_company(self, name=None):
         return self.dispatch.company if self.dispatch else None
-
-    @classmethod
-    def search_company(cls, name, clause):
-        return [('dispatch.' + clause[0], *clause[1:])]
 
     @fields.depends('product')
     def on_change_with_product_uom_category(self, name=None):

@@ -22,11 +22,12 @@ from sql import Cast, Literal, Null
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import AtTimeZone, DateTrunc, Extract, Function
-from sql.operators import Concat, Exists
+from sql.operators import Exists
 
 from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.service_desk.sla import company_timezone, day_bounds
+from trytond.modules.service_dispatch.dispatch import reference
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -83,12 +84,6 @@ def period_of(column, period, timezone, start):
     return Cast(DateTrunc(period, column), 'DATE')
 
 
-def part_origin(part_id):
-    "Return the SQL origin of stock moves made for the part"
-    return Concat(
-        Literal('service.dispatch.part,'), Cast(part_id, 'VARCHAR'))
-
-
 def part_moves():
     """Return the stock moves of work-order parts joined to their part, work
     order and destination, and the sign of each: issued to the customer 1,
@@ -105,7 +100,7 @@ def part_moves():
     move = Move.__table__()
     to_location = Location.__table__()
     join = (move
-        .join(part, condition=move.origin == part_origin(part.id))
+        .join(part, condition=move.origin == reference(Part, part.id))
         .join(dispatch, condition=part.dispatch == dispatch.id)
         .join(to_location, condition=move.to_location == to_location.id))
     sign = Case((to_location.type == 'customer', 1), else_=-1)
