@@ -63,6 +63,7 @@ demo: install web
 bench: install
 	$(PYTHON) benchmarks/sla_deadline.py
 	$(PYTHON) benchmarks/save_cost.py
+	$(PYTHON) benchmarks/sla_search.py
 
 # The KPIs over a million requests on PostgreSQL (several minutes; see its
 # docstring for --requests, --keep and --reuse)

@@ -163,6 +163,7 @@ WIZARDS = table('''
     service.dispatch.return_parts       -    x    x    x    -    x
     service.dispatch.create_invoices    -    -    -    -    x    -
     service.kpi.failure_report          -    -    -    -    -    x
+    service.kpi.dashboard.open          -    -    -    -    -    x
     ''')
 
 # x: may print

@@ -4,12 +4,16 @@
 import datetime as dt
 from collections import defaultdict
 
-from sql import Null
+from sql import Literal, Null
+from sql.aggregate import Max
+from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength
+from sql.operators import Or
 
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model.fields.field import SQL_OPERATORS
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
@@ -20,7 +24,7 @@ from .configuration import set_number
 from .exceptions import (
     RequestComplaintError, RequestDeleteError, RequestModificationError,
     RequestValidationError, RequestWorkflowError)
-from .sla import PRIORITIES, company_timezone, to_local
+from .sla import PRIORITIES, company_timezone, to_local, today_condition
 
 AT_RISK_SHARE = 0.2
 # What the desk recorded at intake: it is the base of warranty and deadlines
@@ -174,13 +178,43 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         "Resolution Deadline", readonly=True,
         help="The SLA's resolution target in business hours from the report, "
         "waiting periods left out.")
+    at_risk_date = fields.DateTime(
+        "At Risk From", readonly=True,
+        help="When four fifths of the business time allowed to the "
+        "resolution deadline have run, waiting periods left out: from then "
+        "the request is at risk.")
+    arrival_deadline = fields.DateTime(
+        "Arrival Deadline", readonly=True,
+        help="By when a technician must be on site: the SLA's response "
+        "hours counted from the acceptance.")
+    arrival_at_risk_date = fields.DateTime(
+        "Arrival At Risk From", readonly=True,
+        help="When four fifths of the business time from the acceptance to "
+        "the arrival deadline have run: from then a work order not yet on "
+        "site is at risk.")
+    # The status and the next deadline are SQL expressions of the stored
+    # dates and the time (column_*): the form, the lists, their searches,
+    # counts and orders all read the same expression
     sla_status = fields.Function(fields.Selection([
                 (None, ""),
                 ('on_track', "On Track"),
                 ('at_risk', "At Risk"),
                 ('breached', "Breached"),
                 ('met', "Met"),
-                ], "SLA Status"), 'get_sla_status')
+                ], "SLA Status",
+            help="Breached: accepted after the response deadline or not "
+            "resolved by the resolution deadline. At risk: from the at-risk "
+            "moment to the deadline. A waiting request keeps the status it "
+            "had when its clock stopped."))
+    next_deadline = fields.Function(fields.DateTime(
+            "Next Deadline",
+            help="What the desk must meet next: the acceptance deadline of "
+            "a draft, the resolution deadline of an accepted request; none "
+            "while it waits (the clock stands still) or once resolved."))
+    due_today = fields.Function(fields.Boolean(
+            "Due Today",
+            help="The next deadline falls today in the company's time "
+            "zone."))
     pauses = fields.One2Many(
         'service.request.pause', 'request', "Waiting Periods",
         states={
@@ -246,6 +280,11 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(
                         ['draft', 'open', 'waiting', 'in_progress'])),
+                })
+        # The desk's queue: the at-risk and the due requests
+        cls._sql_indexes.update({
+                Index(t, (t.at_risk_date, Index.Range())),
+                Index(t, (t.resolution_deadline, Index.Range())),
                 })
         cls._sql_indexes.add(
             Index(t,
@@ -494,7 +533,9 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         for name in ['number', 'accepted_date', 'resolved_date',
                 'closed_date', 'warranty', 'contract', 'response_deadline',
-                'resolution_deadline', 'resolution', 'wait_reason',
+                'resolution_deadline', 'at_risk_date', 'arrival_deadline',
+                'arrival_at_risk_date', 'resolution',
+                'wait_reason',
                 'state_before_wait', 'acceptance_deadline',
                 'inspection_contract', 'inspection_due_date']:
             default.setdefault(name, None)
@@ -544,37 +585,135 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         for request in requests:
             request.response_deadline, request.resolution_deadline = (
                 request.compute_deadlines(now))
+            request.at_risk_date = request.compute_at_risk_date(now)
         cls.save(requests)
 
-    @classmethod
-    def get_sla_status(cls, requests, name):
-        now = dt.datetime.now()
-        return {r.id: r._sla_status(now) for r in requests}
+    def compute_arrival(self):
+        """Return the arrival deadline (the SLA's response hours from the
+        acceptance, no waiting counted) and its at-risk moment"""
+        if not (self.sla and self.accepted_date):
+            return None, None
+        deadline = self.sla.response_deadline(
+            self.company, self.accepted_date, self.priority)
+        if not deadline:
+            return None, None
+        allowed = self.sla.business_time(
+            self.company, self.accepted_date, deadline)
+        return deadline, self.sla.add_business_time(
+            self.company, self.accepted_date, allowed * (1 - AT_RISK_SHARE))
 
-    def _sla_status(self, now):
-        if (self.state in {'draft', 'cancelled'}
-                or not (self.response_deadline or self.resolution_deadline)):
+    def compute_at_risk_date(self, now=None):
+        """Return when four fifths of the business time to the resolution
+        deadline have run, the waiting periods up to now not counted"""
+        resolution = self.resolution_deadline
+        if not (self.sla and resolution):
             return None
-        response, resolution = (
-            self.response_deadline, self.resolution_deadline)
-        if self.state in {'resolved', 'closed'}:
-            late = ((response and self.accepted_date > response)
-                or (resolution and self.resolved_date > resolution))
-            return 'breached' if late else 'met'
         pauses = self.pause_intervals(now)
-        if self.state == 'waiting':
-            response, resolution = self.compute_deadlines(now)
-        if ((response and self.accepted_date > response)
-                or (resolution and now >= resolution)):
-            return 'breached'
-        if resolution:
-            allowed = self.sla.business_time(
-                self.company, self.reported_date, resolution, pauses)
-            left = self.sla.business_time(
-                self.company, now, resolution, pauses)
-            if left < allowed * AT_RISK_SHARE:
-                return 'at_risk'
-        return 'on_track'
+        allowed = self.sla.business_time(
+            self.company, self.reported_date, resolution, pauses)
+        return self.sla.add_business_time(
+            self.company, self.reported_date,
+            allowed * (1 - AT_RISK_SHARE), pauses)
+
+    @classmethod
+    def sla_status_conditions(cls, table, now=None):
+        """Return the SQL condition of each SLA status on the request table,
+        at now: exclusive, never NULL, one of them true on every row.
+
+        Accepted after the response deadline or, open or in progress, past
+        the resolution deadline: breached; past the at-risk moment: at
+        risk.  A waiting request is judged at the start of its running
+        waiting period (its clock stands still); a resolved or closed one
+        at its resolution."""
+        pool = Pool()
+        Pause = pool.get('service.request.pause')
+        pause = Pause.__table__()
+        if now is None:
+            now = dt.datetime.now()
+        now = Literal(now)
+        stopped = Coalesce(pause.select(Max(pause.start),
+                where=(pause.request == table.id) & (pause.end == Null)),
+            now)
+
+        def passed(deadline, moment):
+            "deadline is set and the moment has reached it"
+            return (deadline != Null) & (moment >= deadline)
+
+        response, resolution = (
+            table.response_deadline, table.resolution_deadline)
+        deadlines = (response != Null) | (resolution != Null)
+        late_response = ((response != Null) & (table.accepted_date != Null)
+            & (table.accepted_date > response))
+        running = table.state.in_(['open', 'in_progress'])
+        waiting = table.state == 'waiting'
+        ended = table.state.in_(['resolved', 'closed'])
+        late_end = late_response | (
+            (resolution != Null) & (table.resolved_date != Null)
+            & (table.resolved_date > resolution))
+        late_running = late_response | passed(resolution, now)
+        late_waiting = late_response | passed(resolution, stopped)
+        risk_running = passed(table.at_risk_date, now)
+        risk_waiting = passed(table.at_risk_date, stopped)
+        return {
+            'breached': deadlines & (
+                (ended & late_end)
+                | (running & late_running)
+                | (waiting & late_waiting)),
+            'met': deadlines & ended & ~late_end,
+            'at_risk': deadlines & (
+                (running & ~late_running & risk_running)
+                | (waiting & ~late_waiting & risk_waiting)),
+            'on_track': deadlines & (
+                (running & ~late_running & ~risk_running)
+                | (waiting & ~late_waiting & ~risk_waiting)),
+            None: ~deadlines | ~(running | waiting | ended),
+            }
+
+    @classmethod
+    def column_sla_status(cls, tables):
+        table, _ = tables[None]
+        conditions = cls.sla_status_conditions(table)
+        return Case(*((c, v) for v, c in conditions.items() if v),
+            else_=Null)
+
+    @classmethod
+    def domain_sla_status(cls, domain, tables):
+        "The conditions of the statuses searched, as the column's"
+        table, _ = tables[None]
+        _, operator, value = domain[:3]
+        conditions = cls.sla_status_conditions(table)
+        if operator not in {'=', '!=', 'in', 'not in'}:
+            return SQL_OPERATORS[operator](
+                cls.column_sla_status(tables), value)
+        values = {value} if operator in {'=', '!='} else set(value)
+        if operator in {'!=', 'not in'}:
+            values = set(conditions) - values
+        found = [c for v, c in conditions.items() if v in values]
+        return Or(found) if found else Literal(False)
+
+    @classmethod
+    def next_deadline_sql(cls, table):
+        return Case(
+            (table.state == 'draft', table.acceptance_deadline),
+            (table.state.in_(['open', 'in_progress']),
+                table.resolution_deadline),
+            else_=Null)
+
+    @classmethod
+    def column_next_deadline(cls, tables):
+        table, _ = tables[None]
+        return cls.next_deadline_sql(table)
+
+    @classmethod
+    def order_next_deadline(cls, tables):
+        table, _ = tables[None]
+        return [cls.next_deadline_sql(table)]
+
+    @classmethod
+    def column_due_today(cls, tables):
+        "The next deadline between the bounds of today of its company"
+        table, _ = tables[None]
+        return today_condition(table.company, cls.next_deadline_sql(table))
 
     def assess_warranty(self):
         "Return the warranty status and the covering contract"
@@ -638,6 +777,10 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 request.accepted_date = now
             request.response_deadline, request.resolution_deadline = (
                 request.compute_deadlines(request.accepted_date))
+            request.at_risk_date = request.compute_at_risk_date(
+                request.accepted_date)
+            (request.arrival_deadline, request.arrival_at_risk_date) = (
+                request.compute_arrival())
         cls.save(requests)
 
     @classmethod
@@ -731,6 +874,9 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 'contract': None,
                 'response_deadline': None,
                 'resolution_deadline': None,
+                'at_risk_date': None,
+                'arrival_deadline': None,
+                'arrival_at_risk_date': None,
                 })
 
 

@@ -49,6 +49,30 @@ def to_utc(value, tzinfo):
     return value.replace(tzinfo=tzinfo).astimezone(UTC).replace(tzinfo=None)
 
 
+def today_condition(company_column, moment):
+    """Return the SQL condition of moment (naive UTC, may be NULL) falling
+    today in the time zone of the row's company (company_column), for the
+    companies of the context (all when it names none)"""
+    from sql import Literal, Null
+    from trytond.pool import Pool
+    pool = Pool()
+    Company = pool.get('company.company')
+    Date = pool.get('ir.date')
+    context = Transaction().context
+    ids = set(context.get('companies') or [])
+    if context.get('company'):
+        ids.add(context['company'])
+    companies = Company.browse(sorted(ids)) if ids else Company.search([])
+    condition = Literal(False)
+    for company in companies:
+        with Transaction().set_context(company=company.id):
+            date = Date.today()
+        start, end = day_bounds(company, date, date)
+        condition |= ((company_column == company.id) & (moment != Null)
+            & (moment >= start) & (moment < end))
+    return condition
+
+
 def day_bounds(company, from_date, to_date):
     """Return the start of from_date and the start of the day after to_date
     in the company's time zone, as Tryton stores timestamps (naive UTC)"""
@@ -154,6 +178,15 @@ class SLA(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
             to_local(reported, tzinfo),
             dt.timedelta(hours=float(line.response_hours)), [])
         return to_utc(response, tzinfo)
+
+    def add_business_time(self, company, start, duration, pauses=()):
+        """Return the naive UTC moment when duration of business time has
+        run from start (naive UTC), the pauses not counted"""
+        tzinfo = company_timezone(company)
+        moment = self.calendar().add(
+            to_local(start, tzinfo), duration,
+            [(to_local(s, tzinfo), to_local(e, tzinfo)) for s, e in pauses])
+        return to_utc(moment, tzinfo)
 
     def business_time(self, company, start, end, pauses=()):
         "Return the business time between naive UTC datetimes"

@@ -11,17 +11,18 @@ from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength
-from sql.operators import Concat
+from sql.operators import Concat, Or
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.fields.field import SQL_OPERATORS
 from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
 from trytond.modules.service_desk.access import check_readable
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.configuration import set_number
 from trytond.modules.service_desk.sla import (
-    company_timezone, day_bounds, to_local)
+    company_timezone, day_bounds, to_local, today_condition)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If, PYSONEncoder
 from trytond.tools import grouped_slice
@@ -138,6 +139,20 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             help="The SLA's response target counted from the acceptance "
             "of the request."),
         'get_arrival_deadline')
+    arrival_status = fields.Function(fields.Selection([
+                (None, ""),
+                ('on_track', "On Track"),
+                ('at_risk', "At Risk"),
+                ('breached', "Breached"),
+                ('met', "Met"),
+                ], "Arrival Status",
+            help="Breached: on site after the arrival deadline, or not yet "
+            "and the deadline passed. At risk: not yet on site, four fifths "
+            "of the time to the deadline gone."))
+    arrival_due_today = fields.Function(fields.Boolean(
+            "Arrival Due Today",
+            help="Not yet on site, the arrival deadline today in the "
+            "company's time zone."))
     arrival_date = fields.DateTime("Arrival", states=_working)
     arrived_in_time = fields.Function(
         fields.Boolean("Arrived in Time"), 'get_arrived_in_time')
@@ -475,14 +490,90 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     def get_arrival_deadline(self, name):
         request = self.request
-        if not (request and request.accepted_date and request.sla):
+        if not request:
             return None
-        line = request.sla.target(request.priority)
-        if not line or not line.response_hours:
+        if request.arrival_deadline:
+            return request.arrival_deadline
+        # Accepted before the deadline was kept with the request
+        if not (request.accepted_date and request.sla):
             return None
-        response, _ = request.sla.deadlines(
-            request.company, request.accepted_date, request.priority, 1)
-        return response
+        return request.compute_arrival()[0]
+
+    @classmethod
+    def arrival_columns(cls, table):
+        "The arrival deadline and at-risk moment of the work order's request"
+        pool = Pool()
+        Request = pool.get('service.request')
+        request = Request.__table__()
+        # (a scalar subquery in an expression, for its operators)
+        return tuple(
+            Coalesce(
+                request.select(column, where=request.id == table.request),
+                Null)
+            for column in [
+                request.arrival_deadline, request.arrival_at_risk_date])
+
+    @classmethod
+    def arrival_status_conditions(cls, table, now=None):
+        """Return the SQL condition of each arrival status on the work order
+        table, at now: exclusive, never NULL, one of them true on every row
+
+        On site (arrival recorded): met, or breached when after the
+        deadline.  Not yet, neither done nor cancelled: breached past the
+        deadline, at risk past the at-risk moment, else on track."""
+        deadline, at_risk = cls.arrival_columns(table)
+        if now is None:
+            now = dt.datetime.now()
+        now = Literal(now)
+        arrived = table.arrival_date != Null
+        pending = ~arrived & ~table.state.in_(['done', 'cancelled'])
+        has = (deadline != Null) & (table.state != 'cancelled')
+        late = table.arrival_date > deadline
+        past = now >= deadline
+        risk = (at_risk != Null) & (now >= at_risk)
+        return {
+            'met': has & arrived & ~late,
+            'breached': has & ((arrived & late) | (pending & past)),
+            'at_risk': has & pending & ~past & risk,
+            'on_track': has & pending & ~past & ~risk,
+            None: ~has | (~arrived & table.state.in_(['done', 'cancelled'])),
+            }
+
+    @classmethod
+    def column_arrival_status(cls, tables):
+        table, _ = tables[None]
+        conditions = cls.arrival_status_conditions(table)
+        return Case(*((c, v) for v, c in conditions.items() if v),
+            else_=Null)
+
+    @classmethod
+    def domain_arrival_status(cls, domain, tables):
+        "The conditions of the statuses searched, as the column's"
+        table, _ = tables[None]
+        _, operator, value = domain[:3]
+        conditions = cls.arrival_status_conditions(table)
+        if operator not in {'=', '!=', 'in', 'not in'}:
+            return SQL_OPERATORS[operator](
+                cls.column_arrival_status(tables), value)
+        values = {value} if operator in {'=', '!='} else set(value)
+        if operator in {'!=', 'not in'}:
+            values = set(conditions) - values
+        found = [c for v, c in conditions.items() if v in values]
+        return Or(found) if found else Literal(False)
+
+    @classmethod
+    def column_arrival_due_today(cls, tables):
+        table, _ = tables[None]
+        deadline, _ = cls.arrival_columns(table)
+        pending = ((table.arrival_date == Null)
+            & ~table.state.in_(['done', 'cancelled']))
+        return pending & today_condition(table.company, deadline)
+
+    @classmethod
+    def order_arrival_deadline(cls, tables):
+        table, _ = tables[None]
+        deadline, _ = cls.arrival_columns(table)
+        return [deadline]
 
     def get_technician_color(self, name):
         if self.technician:
@@ -596,8 +687,10 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                             dispatch=dispatch.rec_name))
         if field_names & {'technician', 'planned_start', 'planned_end'}:
             # Rescheduling a booked work order is checked like assigning it
-            cls.check_booking(
-                [d for d in dispatches if d.state in BOOKED_STATES])
+            booked = [d for d in dispatches if d.state in BOOKED_STATES]
+            cls.check_booking(booked)
+            if 'planned_start' in field_names:
+                cls.check_arrival_deadline(booked)
         if field_names & {*REPORTED_TIMES, 'report_received_date'}:
             cls.check_reported_times(dispatches)
         if field_names & {'arrival_date', 'departure_date'}:

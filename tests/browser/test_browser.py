@@ -6,8 +6,9 @@
 The demo database is served with the web client (tryton-sao) as `make demo`
 does, and `service.cjs` clicks through it in Debian's chromium as the
 service desk and the dispatcher would; `roles.cjs` runs one journey per
-role from one start of the server (the warehouse, the accountant, the
-technician in Chinese, the dispatcher's schedule), each as the role's own
+role from one start of the server (the desk's SLA queue, the warehouse, the
+accountant, the technician in Chinese, the dispatcher's schedule, the
+manager's dashboard), each as the role's own
 login from its own menu, and this test judges what each saw.  Screenshots
 go to var/screenshots.  It needs node, chromium,
 playwright-core (installed by `make test` in tests/browser) and the web
@@ -298,13 +299,125 @@ def dispatcher_saw(seen):
         hour, minute = map(int, re.match(
             r'(\d{1,2}):(\d\d)', event['time']).groups())
         assert (8, 0) <= (hour, minute) <= (18, 0), event
+    # The Arrival Queue: its tabs counted; Open lists the work orders not
+    # yet on site, nearest arrival deadline first, each with its status
+    counts = {t['name']: t['count'] for t in seen['arrival_tabs']}
+    assert list(counts) == ["At Risk", "Breached", "Due Today", "Open"], (
+        seen['arrival_tabs'])
+    assert all(c is not None for c in counts.values()), counts
+    shown = seen['arrival_open']
+    assert counts['Open'] == len(shown) > 0, (counts, shown)
+    assert sum(r['Arrival Status'] == "Breached" for r in shown) == (
+        counts['Breached']), shown
+    assert sum(r['Arrival Status'] == "At Risk" for r in shown) == (
+        counts['At Risk']), shown
+    dated = [(r['Arrival Deadline'], r['Arrival Deadline Time'])
+        for r in shown if r['Arrival Deadline']]
+    keys = [deadline_key(d) for d in dated]
+    assert keys == sorted(keys), shown
+
+
+def desk_saw(seen):
+    stopped(seen)
+    # The queue's four tabs, each counted
+    counts = {t['name']: t['count'] for t in seen['tabs']}
+    assert list(counts) == ["At Risk", "Breached", "Due Today", "Open"], (
+        seen['tabs'])
+    assert all(c is not None for c in counts.values()), seen['tabs']
+    assert seen['error_cells'] == [], seen['error_cells']
+    rows = seen['rows']
+    # Each tab lists what it counts, each row of the status it names
+    for name, count in counts.items():
+        assert len(rows[name]) == count, (name, count, rows[name])
+    # (the SLA Status column is hidden where the tab fixes it): the same
+    # requests as the Open tab shows with that status
+    def numbers(found):
+        return sorted(r['Number'] for r in found)
+    for name in ["At Risk", "Breached"]:
+        assert numbers(rows[name]) == numbers(
+            r for r in rows['Open'] if r['SLA Status'] == name), (
+            name, rows[name], rows['Open'])
+    # Due Today: the open requests whose next deadline is today (the
+    # browser works in Shanghai time, as the company)
+    days = {r['Next Deadline'] for r in rows['Due Today']}
+    assert len(days) == 1, rows['Due Today']
+    assert numbers(rows['Due Today']) == numbers(
+        r for r in rows['Open'] if r['Next Deadline'] in days), rows
+    # Open: every request not yet resolved, as the states' tabs count them
+    states = {t['name']: t['count'] for t in seen['state_tabs']}
+    assert counts['Open'] == sum(states[s] for s in [
+            "Draft", "Open", "Waiting", "In Progress"]), (counts, states)
+    assert counts['Due Today'] <= counts['Open']
+    # The demo has something due and something open, the next deadline
+    # first (the date and time columns as the desk reads them; the
+    # requests without one, waiting, last)
+    assert counts['Open'] > 0 and counts['Due Today'] > 0, counts
+    for name in ['Due Today', 'Open']:
+        shown = [(r['Next Deadline'], r['Next Deadline Time'])
+            for r in rows[name]]
+        dated = [d for d in shown if d[0]]
+        assert shown[:len(dated)] == dated, shown
+        keys = [deadline_key(d) for d in dated]
+        assert keys == sorted(keys), (name, shown)
+
+
+def deadline_key(shown):
+    "The date (MM/DD/YYYY) and time (HH:MM:SS) of a list, to compare"
+    month, day, year = map(int, shown[0].split('/'))
+    return (year, month, day, shown[1])
+
+
+def manager_saw(seen):
+    stopped(seen)
+    # The window asked once, for the whole page and its four lists
+    assert seen['lists'] == [
+        "Per Period", "Per Technician", "Per Customer", "Per Product"], (
+        seen['lists'])
+    before, after = seen['before'], seen['after']
+    for shown in [before, after]:
+        assert shown['error_cells'] == [], shown['error_cells']
+
+    def data(rows):
+        # The rows of records (not the sums under a list)
+        return [r for r in rows if set(r) - {'buttons'}]
+
+    def total(rows, column='Requests'):
+        return sum(int(r[column].replace(',', '') or 0) for r in data(rows))
+    # The year to date, a row per month: the totals are the months' sums
+    # and the customers'; the technicians all listed
+    assert before['window'] == seen['window'], (before['window'], seen)
+    assert before['requests'] > 0, before
+    assert total(before['periods']) == before['requests'], before['periods']
+    assert total(before['customers']) == before['requests'], (
+        before['customers'])
+    assert total(before['periods'], 'Resolved Requests') == (
+        before['resolved_requests']), before['periods']
+    assert {t['Technician'] for t in data(before['technicians'])} >= {
+        "Zhao Lei", "Chen Gang"}, before['technicians']
+    # Change Window keeps the window; today alone, a row per year, set
+    # once: the totals and every list follow it
+    assert seen['window_kept'] == {
+        'from': seen['window']['from'], 'to': seen['window']['to']}
+    today = seen['window']['to']
+    assert after['window'] == {'from': today, 'to': today, 'period': "Year"}, (
+        after['window'])
+    assert after['requests'] < before['requests'], (before, after)
+    assert len(data(after['periods'])) == (1 if after['requests'] else 0), (
+        after['periods'])
+    assert total(after['periods']) == after['requests'], after['periods']
+    assert total(after['customers']) == after['requests'], (
+        after['customers'])
+    assert total(after['technicians'], 'Work Orders') < total(
+        before['technicians'], 'Work Orders'), (before, after)
 
 
 ROLES = [
+    ('desk', desk_saw),
     ('warehouse', warehouse_saw),
     ('accountant', accountant_saw),
     ('technician', technician_saw),
     ('dispatcher', dispatcher_saw),
+    ('manager', manager_saw),
     ]
 
 

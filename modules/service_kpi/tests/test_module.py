@@ -26,33 +26,60 @@ class ServiceKPITestCase(CompanyTestMixin, ExtrasModuleTestCase):
 
     @with_transaction()
     def test_dashboard_actions(self):
-        "The dashboard shows the KPI actions, read only by managers"
+        """The dashboard, a wizard of the managers, shows the KPI models' own
+        list views with its window as their context"""
         pool = Pool()
+        ActionWizard = pool.get('ir.action.wizard')
         ActWindow = pool.get('ir.action.act_window')
         View = pool.get('ir.ui.view')
         ModelData = pool.get('ir.model.data')
         Group = pool.get('res.group')
+        Dashboard = pool.get('service.kpi.dashboard')
 
-        dashboard = ActWindow.get('service_kpi.act_kpi_dashboard')
-        (view_id, view_type), = dashboard['views']
-        self.assertEqual(view_type, 'board')
-        arch = etree.fromstring(View(view_id).arch)
-        names = [a.get('name') for a in arch.iter('action')]
-        self.assertEqual(names, [
-                'service_kpi.act_kpi_period',
-                'service_kpi.act_kpi_technician',
-                'service_kpi.act_kpi_customer',
-                'service_kpi.act_kpi_product',
-                ])
-        for name in names:
-            action = ActWindow.get(name)
-            self.assertTrue(action['res_model'].startswith('service.kpi.'))
-            self.assertEqual(action['context_model'], 'service.kpi.context')
-
+        wizard = ActionWizard(ModelData.get_id(
+                'service_kpi', 'wizard_kpi_dashboard'))
+        self.assertEqual(wizard.wiz_name, 'service.kpi.dashboard.open')
         manager = Group(ModelData.get_id(
                 'service_desk', 'group_service_manager'))
+        self.assertEqual(list(wizard.groups), [manager])
+
+        view = View(ModelData.get_id('service_kpi', 'kpi_dashboard_view'))
+        arch = etree.fromstring(view.arch)
+        lists = {f.get('name'): f.get('view_ids')
+            for f in arch.iter('field') if f.get('view_ids')}
+        self.assertEqual(lists, {
+                'periods': 'service_kpi.kpi_period_view_list',
+                'technicians': 'service_kpi.kpi_technician_view_list',
+                'customers': 'service_kpi.kpi_customer_view_list',
+                'products': 'service_kpi.kpi_product_view_list',
+                })
+        context = ActWindow.get('service_kpi.act_kpi_technician')
+        for name, model in Dashboard._rows.items():
+            field = Dashboard._fields[name]
+            self.assertEqual(field.get_target().__name__, model)
+            self.assertEqual(
+                set(field.context), {'company', 'from_date', 'to_date',
+                    'period', 'technician', 'product', 'party'})
+        self.assertEqual(context['context_model'], 'service.kpi.context')
+
+    @with_transaction()
+    def test_dashboard_of_the_window(self):
+        "The dashboard computes its figures in its window"
+        pool = Pool()
+        Dashboard = pool.get('service.kpi.dashboard')
+        company = create_company()
+        with set_company(company):
+            values = Dashboard.of_window({
+                    'company': company.id,
+                    'from_date': dt.date(2026, 1, 1),
+                    'to_date': dt.date(2026, 1, 31),
+                    'period': 'month', 'technician': None,
+                    'product': None, 'party': None})
+        self.assertEqual(values['company'], company.id)
         self.assertEqual(
-            [g.id for g in ActWindow(dashboard['id']).groups], [manager.id])
+            (values['requests'], values['sla_compliance'],
+                values['periods'], values['from_date']),
+            (0, None, [], dt.date(2026, 1, 1)))
 
     @with_transaction()
     def test_kpi_window_in_company_time_zone(self):
