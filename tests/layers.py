@@ -374,11 +374,3 @@ def _restore_filestore(files, folder):
     folder.mkdir(parents=True)
     with tarfile.open(files) as tar:
         tar.extractall(folder, filter='data')
-
-
-if __name__ == '__main__':
-    # Build the module layers of this backend before test runs that share
-    # them start side by side (CI's two PostgreSQL processes)
-    configure()
-    prune()
-    prepare()

@@ -171,9 +171,13 @@ function listOf(scope) {
 async function rows(list) {
     // The rows of a list as the user reads them: {column label: text, or
     // true/false for a check box}, the hidden columns aside; once sao has
-    // drawn their cells
+    // drawn their cells and filled them (on a loaded machine the values of
+    // a row may come a moment after the row)
+    const filled = row => Object.entries(row).some(
+        ([label, value]) => label !== 'buttons' && value !== ''
+            && value !== false);
     return poll(() => readRows(list),
-        found => found.every(row => Object.keys(row).length > 1), 10000);
+        found => found.every(row => filled(row)), 20000);
 }
 
 function readRows(list) {
