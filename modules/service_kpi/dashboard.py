@@ -10,12 +10,14 @@ over a form.  Here a wizard asks the window once (the form of the KPIs'
 context) and shows the dashboard of it: the totals, and the rows of each
 KPI list, which the client reads with the same window (the lists'
 context); Change Window goes back to the first step."""
+from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from .exceptions import DashboardAccessError
 from .kpi import KPIMixin, PeriodMixin
 
 _WINDOW = ['company', 'from_date', 'to_date', 'period', 'technician',
@@ -136,5 +138,13 @@ class OpenDashboard(Wizard):
         for name in _WINDOW:
             value = getattr(self.start, name, None)
             window[name] = getattr(value, 'id', value)
+        # The totals are read in SQL: the company must be one the user may
+        # read (the lists keep to them by their record rules)
+        User = pool.get('res.user')
+        if (Transaction().user
+                and window['company'] not in User.get_companies()):
+            raise DashboardAccessError(gettext(
+                    'service_kpi.msg_dashboard_company_access',
+                    company=self.start.company.rec_name))
         values = Dashboard.of_window(window)
         return {name: values.get(name) for name in fields if name in values}

@@ -18,3 +18,7 @@ class BonusError(ValidationError):
 
 class BonusModificationError(AccessError):
     pass
+
+
+class DashboardAccessError(AccessError):
+    pass
