@@ -8,12 +8,10 @@ from sql import Literal, Null
 from sql.aggregate import Max
 from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength
-from sql.operators import Or
 
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.fields.field import SQL_OPERATORS
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
@@ -24,7 +22,9 @@ from .configuration import set_number
 from .exceptions import (
     RequestComplaintError, RequestDeleteError, RequestModificationError,
     RequestValidationError, RequestWorkflowError)
-from .sla import PRIORITIES, company_timezone, to_local, today_condition
+from .sla import (
+    PRIORITIES, company_timezone, status_column, status_domain, to_local,
+    today_condition)
 
 AT_RISK_SHARE = 0.2
 # What the desk recorded at intake: it is the base of warranty and deadlines
@@ -597,10 +597,8 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             self.company, self.accepted_date, self.priority)
         if not deadline:
             return None, None
-        allowed = self.sla.business_time(
-            self.company, self.accepted_date, deadline)
-        return deadline, self.sla.add_business_time(
-            self.company, self.accepted_date, allowed * (1 - AT_RISK_SHARE))
+        return deadline, self.sla.at_risk(
+            self.company, self.accepted_date, deadline, AT_RISK_SHARE)
 
     def compute_at_risk_date(self, now=None):
         """Return when four fifths of the business time to the resolution
@@ -608,12 +606,9 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         resolution = self.resolution_deadline
         if not (self.sla and resolution):
             return None
-        pauses = self.pause_intervals(now)
-        allowed = self.sla.business_time(
-            self.company, self.reported_date, resolution, pauses)
-        return self.sla.add_business_time(
-            self.company, self.reported_date,
-            allowed * (1 - AT_RISK_SHARE), pauses)
+        return self.sla.at_risk(
+            self.company, self.reported_date, resolution, AT_RISK_SHARE,
+            self.pause_intervals(now))
 
     @classmethod
     def sla_status_conditions(cls, table, now=None):
@@ -672,24 +667,13 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def column_sla_status(cls, tables):
         table, _ = tables[None]
-        conditions = cls.sla_status_conditions(table)
-        return Case(*((c, v) for v, c in conditions.items() if v),
-            else_=Null)
+        return status_column(cls.sla_status_conditions(table))
 
     @classmethod
     def domain_sla_status(cls, domain, tables):
         "The conditions of the statuses searched, as the column's"
         table, _ = tables[None]
-        _, operator, value = domain[:3]
-        conditions = cls.sla_status_conditions(table)
-        if operator not in {'=', '!=', 'in', 'not in'}:
-            return SQL_OPERATORS[operator](
-                cls.column_sla_status(tables), value)
-        values = {value} if operator in {'=', '!='} else set(value)
-        if operator in {'!=', 'not in'}:
-            values = set(conditions) - values
-        found = [c for v, c in conditions.items() if v in values]
-        return Or(found) if found else Literal(False)
+        return status_domain(cls.sla_status_conditions(table), domain)
 
     @classmethod
     def next_deadline_sql(cls, table):

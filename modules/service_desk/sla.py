@@ -4,9 +4,15 @@
 import datetime as dt
 import math
 
+from sql import Literal, Null
+from sql.conditionals import Case
+from sql.operators import Or
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
+from trytond.model.fields.field import SQL_OPERATORS
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools.timezone import UTC, get_tzinfo
 from trytond.transaction import Transaction
@@ -53,8 +59,6 @@ def today_condition(company_column, moment):
     """Return the SQL condition of moment (naive UTC, may be NULL) falling
     today in the time zone of the row's company (company_column), for the
     companies of the context (all when it names none)"""
-    from sql import Literal, Null
-    from trytond.pool import Pool
     pool = Pool()
     Company = pool.get('company.company')
     Date = pool.get('ir.date')
@@ -71,6 +75,26 @@ def today_condition(company_column, moment):
         condition |= ((company_column == company.id) & (moment != Null)
             & (moment >= start) & (moment < end))
     return condition
+
+
+def status_column(conditions):
+    """Return the SQL CASE of a status from its conditions ({status:
+    condition}, exclusive, never NULL; the None status is the CASE's else)"""
+    return Case(*((c, v) for v, c in conditions.items() if v), else_=Null)
+
+
+def status_domain(conditions, domain):
+    """Return the SQL of a domain clause on a status of those conditions:
+    =, !=, in and not in as the conditions themselves (which an index on
+    their dates may serve), any other operator on the CASE"""
+    _, operator, value = domain[:3]
+    if operator not in {'=', '!=', 'in', 'not in'}:
+        return SQL_OPERATORS[operator](status_column(conditions), value)
+    values = {value} if operator in {'=', '!='} else set(value)
+    if operator in {'!=', 'not in'}:
+        values = set(conditions) - values
+    found = [c for v, c in conditions.items() if v in values]
+    return Or(found) if found else Literal(False)
 
 
 def day_bounds(company, from_date, to_date):
@@ -179,14 +203,18 @@ class SLA(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
             dt.timedelta(hours=float(line.response_hours)), [])
         return to_utc(response, tzinfo)
 
-    def add_business_time(self, company, start, duration, pauses=()):
-        """Return the naive UTC moment when duration of business time has
-        run from start (naive UTC), the pauses not counted"""
+    def at_risk(self, company, start, deadline, share, pauses=()):
+        """Return the naive UTC moment when all but share of the business
+        time from start to deadline (naive UTC) has run, the pauses not
+        counted: from then the deadline is at risk"""
         tzinfo = company_timezone(company)
-        moment = self.calendar().add(
-            to_local(start, tzinfo), duration,
-            [(to_local(s, tzinfo), to_local(e, tzinfo)) for s, e in pauses])
-        return to_utc(moment, tzinfo)
+        calendar = self.calendar()
+        start = to_local(start, tzinfo)
+        pauses = [(to_local(s, tzinfo), to_local(e, tzinfo))
+            for s, e in pauses]
+        allowed = calendar.elapsed(start, to_local(deadline, tzinfo), pauses)
+        return to_utc(
+            calendar.add(start, allowed * (1 - share), pauses), tzinfo)
 
     def business_time(self, company, start, end, pauses=()):
         "Return the business time between naive UTC datetimes"

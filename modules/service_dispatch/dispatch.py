@@ -11,18 +11,18 @@ from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import CharLength
-from sql.operators import Concat, Or
+from sql.operators import Concat
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.fields.field import SQL_OPERATORS
 from trytond.modules.company import CompanyReport
 from trytond.modules.product import price_digits
 from trytond.modules.service_desk.access import check_readable
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.configuration import set_number
 from trytond.modules.service_desk.sla import (
-    company_timezone, day_bounds, to_local, today_condition)
+    company_timezone, day_bounds, status_column, status_domain, to_local,
+    today_condition)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If, PYSONEncoder
 from trytond.tools import grouped_slice
@@ -542,24 +542,13 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def column_arrival_status(cls, tables):
         table, _ = tables[None]
-        conditions = cls.arrival_status_conditions(table)
-        return Case(*((c, v) for v, c in conditions.items() if v),
-            else_=Null)
+        return status_column(cls.arrival_status_conditions(table))
 
     @classmethod
     def domain_arrival_status(cls, domain, tables):
         "The conditions of the statuses searched, as the column's"
         table, _ = tables[None]
-        _, operator, value = domain[:3]
-        conditions = cls.arrival_status_conditions(table)
-        if operator not in {'=', '!=', 'in', 'not in'}:
-            return SQL_OPERATORS[operator](
-                cls.column_arrival_status(tables), value)
-        values = {value} if operator in {'=', '!='} else set(value)
-        if operator in {'!=', 'not in'}:
-            values = set(conditions) - values
-        found = [c for v, c in conditions.items() if v in values]
-        return Or(found) if found else Literal(False)
+        return status_domain(cls.arrival_status_conditions(table), domain)
 
     @classmethod
     def column_arrival_due_today(cls, tables):

@@ -18,7 +18,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
 from .exceptions import DashboardAccessError
-from .kpi import KPIMixin, PeriodMixin
+from .kpi import PERIODS, KPIMixin, PeriodMixin
 
 _WINDOW = ['company', 'from_date', 'to_date', 'period', 'technician',
     'product', 'party']
@@ -37,12 +37,7 @@ class Dashboard(PeriodMixin, KPIMixin, ModelView):
     __name__ = 'service.kpi.dashboard'
     __string__ = "Service Dashboard"
 
-    period = fields.Selection([
-            ('day', "Day"),
-            ('month', "Month"),
-            ('quarter', "Quarter"),
-            ('year', "Year"),
-            ], "Period", readonly=True,
+    period = fields.Selection(PERIODS, "Period", readonly=True,
         help="What each row of the list per period counts.")
     technician = fields.Many2One(
         'company.employee', "Technician", readonly=True)

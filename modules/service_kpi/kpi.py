@@ -33,6 +33,13 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 REPEAT_HOURS = 30 * 24
+# What a row of the KPIs per period counts
+PERIODS = [
+    ('day', "Day"),
+    ('month', "Month"),
+    ('quarter', "Quarter"),
+    ('year', "Year"),
+    ]
 # A technician sees the mean of his follow-up scores only over this many
 # answers: over fewer (a one-day window) it would tell a customer's answer
 MIN_SURVEYS = 3
@@ -155,12 +162,7 @@ class Context(PeriodMixin, ModelView):
     __name__ = 'service.kpi.context'
     __string__ = "Service KPI Context"
 
-    period = fields.Selection([
-            ('day', "Day"),
-            ('month', "Month"),
-            ('quarter', "Quarter"),
-            ('year', "Year"),
-            ], "Period", required=True)
+    period = fields.Selection(PERIODS, "Period", required=True)
     technician = fields.Many2One(
         'company.employee', "Technician",
         domain=[('service_technician', '=', True)])
