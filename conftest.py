@@ -19,6 +19,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / 'tests'))
 import layers  # noqa: E402
 
 layers.configure()
+import pool_cache  # noqa: E402
+
+pool_cache.install()
 
 
 DEMO_TESTS = {'test_multiworker.py', 'test_faults.py', 'test_upgrade.py',
