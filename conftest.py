@@ -22,6 +22,7 @@ layers.configure()
 import pool_cache  # noqa: E402
 
 pool_cache.install()
+layers.force_drop()
 
 
 DEMO_TESTS = {'test_multiworker.py', 'test_faults.py', 'test_upgrade.py',

@@ -19,7 +19,10 @@ import tempfile
 from decimal import Decimal
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MODULES = ['service_desk', 'service_dispatch', 'service_kpi']
+# The service modules with the extras a company running Tryton has: lots,
+# sales, complaints, e-mail notifications (as the tests' layers have them)
+MODULES = ['service_desk', 'service_dispatch', 'service_kpi', 'stock_lot',
+    'sale', 'sale_complaint', 'notification_email']
 DATABASE = 'service_demo'
 USERS = [
     # login, name, password, groups
@@ -143,6 +146,7 @@ def populate(config_file):
     equipment = _equipment(parties, products)
     _contracts(parties, equipment, slas)
     _stock(company, products)
+    _past_deliveries(parties)
     technicians = _technicians(company, employees)
     _requests(parties, equipment, products, technicians)
     scores = _history(parties, equipment, products, technicians)
@@ -329,6 +333,63 @@ def _stock(company, products):
                 unit_price=product.cost_price,
                 currency=company.currency))
     Move.click(moves, 'do')
+
+
+def _past_deliveries(parties):
+    """Water purifiers sold and delivered with their serial numbers before
+    the product had warranty months: the installed base does not hold them
+    until the manager sets the months and builds it (Service >
+    Configuration)"""
+    from proteus import Model
+    from proteus import config as pconfig
+    Template = Model.get('product.template')
+    Category = Model.get('product.category')
+    Uom = Model.get('product.uom')
+    Lot = Model.get('stock.lot')
+    Sale = Model.get('sale.sale')
+    unit, = Uom.find([('name', '=', 'Unit')])
+    category, = Category.find([('accounting', '=', True)], limit=1)
+    template = Template(name="Water Purifier RO-500", code='RO500')
+    template.type = 'goods'
+    template.default_uom = unit
+    template.salable = True
+    template.list_price = Decimal('2999')
+    template.account_category = category
+    template.lot_required = ['customer']
+    template.save()
+    purifier, = template.products
+    today = dt.date.today()
+    for party, days_ago, numbers in [
+            ('zhang', 200, ['RO500-2025-0001', 'RO500-2025-0002']),
+            ('hotel', 150, ['RO500-2025-0003']),
+            ]:
+        day = today - dt.timedelta(days=days_ago)
+        sale = Sale(party=parties[party], sale_date=day)
+        sale.invoice_method = 'manual'
+        line = sale.lines.new(product=purifier)
+        line.quantity = len(numbers)
+        sale.click('quote')
+        sale.click('confirm')
+        shipment, = sale.shipments
+        shipment.effective_date = day
+        shipment.save()
+        # A move per unit, each with its serial number
+        move, = shipment.inventory_moves
+        move.quantity = 1
+        move.save()
+        with pconfig.get_config().set_context(_stock_move_split=True):
+            for _ in numbers[1:]:
+                move.duplicate(default={'quantity': 1})
+        shipment.reload()
+        shipment.click('assign_force')
+        lots = [Lot(number=n, product=purifier) for n in numbers]
+        Lot.save(lots)
+        for move, lot in zip(shipment.inventory_moves, lots):
+            move.lot = lot
+        shipment.save()
+        shipment.click('pick')
+        shipment.click('pack')
+        shipment.click('do')
 
 
 def _technicians(company, employees):

@@ -156,6 +156,25 @@ def prune():
     return key
 
 
+def force_drop():
+    """Make Tryton's test helpers drop the test database WITH (FORCE) on
+    PostgreSQL: a session some test left behind (seen once in a full run,
+    never alone) must not fail the next test's restore with the database
+    "being accessed by other users"."""
+    if not postgresql_uri():
+        return
+    from psycopg.sql import SQL, Identifier
+
+    from trytond.backend.postgresql.database import Database
+
+    def drop(cls, connection, database_name):
+        cursor = connection.cursor()
+        cursor.execute(SQL("DROP DATABASE {} WITH (FORCE)")
+            .format(Identifier(database_name)))
+        cls.clear_cache()
+    Database.drop = classmethod(drop)
+
+
 def clean():
     "Drop every cached layer (make clean)"
     shutil.rmtree(cache_dir(), ignore_errors=True)

@@ -94,7 +94,7 @@ MODELS = table('''
     service.request.type                r    r    r    r    r    rwcd rwcd
     service.request                     rwcd r    r    -    -    rwcd -
     service.request.pause               rwc  r    r    -    -    rwcd -
-    service.equipment                   rwc  r    r    -    -    rwcd -
+    service.equipment                   rwc  r    r    r    -    rwcd -
     service.contract                    r    r    r    -    -    rwcd -
     service.contract-service.equipment  r    r    r    -    -    rcd  -
     service.skill                       r    r    r    r    r    rwcd rwcd
@@ -164,6 +164,8 @@ WIZARDS = table('''
     service.dispatch.create_invoices    -    -    -    -    x    -
     service.kpi.failure_report          -    -    -    -    -    x
     service.kpi.dashboard.open          -    -    -    -    -    x
+    service.product.set_warranty        -    -    -    -    -    x
+    service.equipment.build             -    -    -    -    -    x
     ''')
 
 # x: may print
@@ -425,13 +427,25 @@ def test_buttons(db):
     assert not differences, '\n'.join(differences)
 
 
+# The products a wizard of the products is tried on
+PRODUCTS = {
+    'product.product': lambda pool, records: pool.get('product.product')(
+        records.air_conditioner.id),
+    'product.template': lambda pool, records: pool.get('product.product')(
+        records.air_conditioner.id).template,
+    }
+
+
 def _wizard_contexts(records):
     "Return the context the client starts each wizard with"
     contexts = {}
     with Transaction().start(DB_NAME, 0):
         for action in _model_data('ir.action.wizard', SERVICE_MODULES):
-            if action.model:
+            if action.model in PRODUCTS:
+                record = PRODUCTS[action.model](Pool(DB_NAME), records)
+            elif action.model:
                 record = records.targets[action.model][0]
+            if action.model:
                 contexts[action.wiz_name] = {
                     'action_id': action.action.id,
                     'active_model': action.model,
@@ -626,8 +640,9 @@ def test_other_company_changes_nothing(db):
         reports = [r for r in _model_data('ir.action.report', SERVICE_MODULES)
             if r.model]
         prints = [(r.report_name, *_report_data(records, r)) for r in reports]
+    # (the products are shared by the companies: their warranty months too)
     wizards = {n: c for n, c in _wizard_contexts(records).items()
-        if c['active_model'] != 'ir.ui.menu'}
+        if c['active_model'] not in {'ir.ui.menu', *PRODUCTS}}
     for context in [{}, {'company': records.main.id}]:
         for name, (record, *_) in records.targets.items():
             if name in THROUGH or name in KPI_MODELS or name in SHARED:

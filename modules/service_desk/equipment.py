@@ -2,6 +2,7 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 from dateutil.relativedelta import relativedelta
+from sql import Null
 
 from trytond import backend
 from trytond.model import (
@@ -9,7 +10,7 @@ from trytond.model import (
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .client import ClientValueMixin
@@ -44,11 +45,16 @@ class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         depends={'company'},
         help="Where the equipment is installed.")
     sale_date = fields.Date("Sale Date")
+    delivery_date = fields.Date(
+        "Delivery Date",
+        help="The day the unit reached the customer: the warranty starts "
+        "then.")
     installation_date = fields.Date("Installation Date")
     warranty_end = fields.Date(
         "Warranty End",
-        help="Computed from the sale (or installation) date and the "
-        "product's warranty; may be overridden.")
+        help="Computed from the delivery (else sale, else installation) date "
+        "and the product's warranty months, and again when they change; "
+        "may be overridden.")
     contracts = fields.Many2Many(
         'service.contract-service.equipment', 'equipment', 'contract',
         "Contracts", readonly=True)
@@ -80,26 +86,97 @@ class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     def default_company():
         return Transaction().context.get('company')
 
-    @fields.depends('product', 'sale_date', 'installation_date')
+    @staticmethod
+    def warranty_start(values):
+        "The day the warranty starts from, in the values of a unit"
+        return (values.get('delivery_date') or values.get('sale_date')
+            or values.get('installation_date'))
+
+    @staticmethod
+    def compute_warranty_end(start, months):
+        if start and months:
+            return start + relativedelta(months=months)
+
+    @fields.depends(
+        'product', 'sale_date', 'delivery_date', 'installation_date')
     def on_change_with_warranty_end(self):
-        start = self.sale_date or self.installation_date
-        if self.product and start:
-            months = self.product.service_warranty_months
-            if months:
-                return start + relativedelta(months=months)
+        if self.product:
+            return self.compute_warranty_end(
+                self.warranty_start({
+                        'delivery_date': self.delivery_date,
+                        'sale_date': self.sale_date,
+                        'installation_date': self.installation_date,
+                        }),
+                self.product.service_warranty_months)
+
+    def takes_warranty_from(self, months):
+        """Whether the warranty end is the one the months give (or none):
+        a warranty end set by hand is kept when the months change"""
+        return (not self.warranty_end
+            or self.warranty_end == self.compute_warranty_end(
+                self.warranty_start({
+                        'delivery_date': self.delivery_date,
+                        'sale_date': self.sale_date,
+                        'installation_date': self.installation_date,
+                        }), months))
 
     @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Product = pool.get('product.product')
         values = super().preprocess_values(mode, values)
-        start = values.get('sale_date') or values.get('installation_date')
+        start = cls.warranty_start(values)
         if (mode == 'create' and 'warranty_end' not in values
                 and start and values.get('product')):
-            months = Product(values['product']).service_warranty_months
-            if months:
-                values['warranty_end'] = start + relativedelta(months=months)
+            warranty_end = cls.compute_warranty_end(
+                start, Product(values['product']).service_warranty_months)
+            if warranty_end:
+                values['warranty_end'] = warranty_end
         return values
+
+    @classmethod
+    def write(cls, *args):
+        # A unit given another product takes that product's warranty,
+        # unless its warranty end was set by hand
+        follow = []
+        actions = iter(args)
+        for equipments, values in zip(actions, actions):
+            if 'product' in values and 'warranty_end' not in values:
+                follow.extend(e for e in equipments
+                    if e.takes_warranty_from(
+                        e.product.service_warranty_months))
+        super().write(*args)
+        if follow:
+            cls.update_warranty_end(cls.browse(follow))
+
+    @classmethod
+    def update_warranty_end(cls, equipments):
+        "Compute again the warranty end of the units from their product"
+        to_write = []
+        for equipment in equipments:
+            warranty_end = equipment.on_change_with_warranty_end()
+            if warranty_end != equipment.warranty_end:
+                to_write.extend(([equipment], {'warranty_end': warranty_end}))
+        if to_write:
+            super().write(*to_write)
+
+    @classmethod
+    def follow_warranty_months(cls, templates, old_months):
+        """Compute again the warranty end of the units of the templates
+        whose warranty months changed from old_months (by template id),
+        those that took it from the product"""
+        follow = []
+        with Transaction().set_context(active_test=False):
+            for sub_templates in grouped_slice(templates):
+                for equipment in cls.search([
+                            ('product.template', 'in',
+                                [t.id for t in sub_templates]),
+                            ]):
+                    template = equipment.product.template
+                    if equipment.takes_warranty_from(
+                            old_months.get(template.id)):
+                        follow.append(equipment)
+        cls.update_warranty_end(follow)
 
     def get_rec_name(self, name):
         if self.serial_number:
@@ -181,12 +258,103 @@ class EquipmentSale(metaclass=PoolMeta):
             },
         help="The delivery to the customer that added the equipment "
         "to the installed base.")
+    shipment = fields.Function(fields.Many2One(
+            'stock.shipment.out', "Delivery",
+            states={
+                'invisible': ~Eval('shipment'),
+                },
+            help="The customer shipment that delivered the unit."),
+        'get_origin', searcher='search_shipment')
+    sale = fields.Function(fields.Many2One(
+            'sale.sale', "Sale",
+            states={
+                'invisible': ~Eval('sale'),
+                },
+            help="The sale the unit was delivered for."),
+        'get_origin', searcher='search_sale')
+    # What the service roles, who do not read every delivery and sale of
+    # the company, see of them
+    delivery_number = fields.Function(fields.Char(
+            "Delivery Number",
+            states={
+                'invisible': ~Eval('delivery_number'),
+                }),
+        'get_origin')
+    sale_number = fields.Function(fields.Char(
+            "Sale Number",
+            states={
+                'invisible': ~Eval('sale_number'),
+                }),
+        'get_origin')
+
+    @classmethod
+    def __register__(cls, module):
+        table = cls.__table__()
+        table_h = cls.__table_handler__(module)
+        filled = table_h.column_exist('delivery_date')
+        super().__register__(module)
+        cursor = Transaction().connection.cursor()
+        if not filled:
+            # Before 8.0.1 the delivery date was kept as the sale date
+            cursor.execute(*table.update(
+                    [table.delivery_date], [table.sale_date],
+                    where=table.origin_move != Null))
 
     @classmethod
     def copy(cls, equipments, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('origin_move', None)
         return super().copy(equipments, default=default)
+
+    @classmethod
+    def get_origin(cls, equipments, names):
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
+        ShipmentOut = pool.get('stock.shipment.out')
+        result = {n: {e.id: None for e in equipments} for n in names}
+        # The number of the delivery and of the sale of a unit the user may
+        # read, not the records
+        with without_check_access():
+            for equipment in cls.browse(equipments):
+                move = equipment.origin_move
+                if not move:
+                    continue
+                shipment = move.shipment
+                if isinstance(shipment, ShipmentOut):
+                    if 'shipment' in result:
+                        result['shipment'][equipment.id] = shipment.id
+                    if 'delivery_number' in result:
+                        result['delivery_number'][equipment.id] = (
+                            shipment.number)
+                if isinstance(move.origin, SaleLine):
+                    sale = move.origin.sale
+                    if 'sale' in result:
+                        result['sale'][equipment.id] = sale.id
+                    if 'sale_number' in result:
+                        result['sale_number'][equipment.id] = sale.number
+        return result
+
+    @classmethod
+    def _search_origin(cls, name, clause, path, model):
+        _, operator, operand, *extra = clause
+        nested = clause[0][len(name):]
+        if not nested:
+            if isinstance(operand, str) or (
+                    isinstance(operand, (list, tuple))
+                    and any(isinstance(o, str) for o in operand)):
+                nested = '.rec_name'
+            else:
+                nested = '.id'
+        return [(f'origin_move.{path}{nested}', operator, operand, model)]
+
+    @classmethod
+    def search_shipment(cls, name, clause):
+        return cls._search_origin(
+            name, clause, 'shipment', 'stock.shipment.out')
+
+    @classmethod
+    def search_sale(cls, name, clause):
+        return cls._search_origin(name, clause, 'origin.sale', 'sale.line')
 
     @classmethod
     def record_delivered(cls, moves):
@@ -214,11 +382,15 @@ class EquipmentSale(metaclass=PoolMeta):
                     equipment.lot = move.lot
                     equipments.append(equipment)
                 continue
-            for name, value in cls._delivery_values(move).items():
-                setattr(equipment, name, value)
-            equipment.warranty_end = equipment.on_change_with_warranty_end()
+            cls._set_delivery(equipment, move)
             equipments.append(equipment)
         cls.save(equipments)
+
+    @classmethod
+    def _set_delivery(cls, equipment, move):
+        for name, value in cls._delivery_values(move).items():
+            setattr(equipment, name, value)
+        equipment.warranty_end = equipment.on_change_with_warranty_end()
 
     @classmethod
     def _known_units(cls, moves):
@@ -250,17 +422,24 @@ class EquipmentSale(metaclass=PoolMeta):
 
     @classmethod
     def _delivery_values(cls, move):
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
         shipment = move.shipment
         address = shipment.delivery_address
         if address and address.party != shipment.customer:
             # Picked up at the warehouse: the address is not the customer's
             address = None
+        delivery_date = shipment.effective_date or move.effective_date
+        sale_date = delivery_date
+        if isinstance(move.origin, SaleLine):
+            sale_date = move.origin.sale.sale_date or delivery_date
         return {
             'active': True,
             'party': shipment.customer,
             'address': address,
             'lot': move.lot,
-            'sale_date': shipment.effective_date or move.effective_date,
+            'sale_date': sale_date,
+            'delivery_date': delivery_date,
             'origin_move': move,
             }
 

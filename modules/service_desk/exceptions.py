@@ -1,7 +1,7 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError, ValidationError
 
 
@@ -54,4 +54,8 @@ class ClientRecordError(AccessError):
 
 
 class ClientUnreadableError(AccessError):
+    pass
+
+
+class SerialUnknownWarning(UserWarning):
     pass

@@ -15,13 +15,14 @@ from trytond.model import (
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
+from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
 from .client import ClientValueMixin
 from .configuration import set_number
 from .exceptions import (
     RequestComplaintError, RequestDeleteError, RequestModificationError,
-    RequestValidationError, RequestWorkflowError)
+    RequestValidationError, RequestWorkflowError, SerialUnknownWarning)
 from .sla import (
     PRIORITIES, company_timezone, status_column, status_domain, to_local,
     today_condition)
@@ -411,6 +412,35 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
             if self.equipment.address:
                 self.address = self.equipment.address
 
+    @fields.depends('serial_number', 'equipment', 'company', 'party',
+        methods=['on_change_equipment'])
+    def on_change_serial_number(self):
+        if (self.serial_number
+                and (not self.equipment
+                    or self.equipment.serial_number != self.serial_number)):
+            equipment = self.find_equipment()
+            if equipment:
+                self.equipment = equipment
+                self.on_change_equipment()
+
+    def find_equipment(self):
+        """The customer's unit (of any customer if none is set) with the
+        serial number, if there is one and only one"""
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
+        if not self.serial_number or not self.company:
+            return None
+        serial = self.serial_number.strip()
+        domain = [
+            ('company', '=', self.company.id),
+            ('serial_number', 'ilike', escape_wildcard(serial)),
+            ]
+        if self.party:
+            domain.append(('party', '=', self.party.id))
+        equipments = Equipment.search(domain, limit=2)
+        if len(equipments) == 1:
+            return equipments[0]
+
     @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
@@ -745,7 +775,24 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('open')
     def open(cls, requests):
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
         now = dt.datetime.now()
+        unknown = []
+        for request in requests:
+            if request.serial_number and not request.equipment:
+                request.equipment = request.find_equipment()
+                if request.equipment:
+                    request.on_change_equipment()
+                else:
+                    unknown.append(request)
+        if unknown:
+            key = Warning.format('service_desk.serial_unknown', unknown)
+            if Warning.check(key):
+                raise SerialUnknownWarning(key, gettext(
+                        'service_desk.msg_request_serial_unknown',
+                        request=unknown[0].rec_name,
+                        serial=unknown[0].serial_number))
         for request in requests:
             if request.type.requires_equipment and not request.equipment:
                 raise RequestValidationError(gettext(

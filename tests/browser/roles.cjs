@@ -14,7 +14,9 @@
 //   and is refused to finish it while the part is not issued;
 // - the dispatcher reads the technicians' week in the schedule;
 // - the manager reads the dashboard of a window, then of another, each set
-//   once for the whole page.
+//   once for the whole page;
+// - the manager gives the products tracked by lot their warranty months and
+//   builds the installed base from the past deliveries.
 //
 // Usage: [ROLES=journey,...] node roles.cjs URL DATABASE SCREENSHOT_DIR
 //     PASSWORDS_JSON
@@ -318,10 +320,11 @@ async function technician(page, seen) {
     // The product's on_change answers may reach the dialog after the
     // quantity was typed and clear it: typed again until it holds
     await idle(page);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 6; attempt++) {
         await quantity.fill('1');
         await quantity.press('Tab');
-        await idle(page);
+        // (an answer may come a while after the last call seen)
+        await idle(page, 1000 * (attempt + 1));
         if ((await quantity.inputValue()).trim()) {
             break;
         }
@@ -484,6 +487,76 @@ async function manager(page, seen) {
         {path: `${shots}/manager_dashboard_today.png`, fullPage: true});
 }
 
+// The manager adopts the past deliveries ------------------------------------
+
+async function installed_base(page, seen) {
+    const model = 'product.template';
+    const untracked = 'Tracked by Lot without Warranty Months';
+    seen.step = 'menu Service > Configuration > Product Warranties';
+    const tab = await openMenu(page,
+        ['Service', 'Configuration', 'Product Warranties'], {model});
+    seen.untracked_count = await tabCount(tab, untracked);
+    seen.tabs = await domainTabs(tab);
+    await openDomainTab(tab, untracked, model);
+    const list = listOf(tab);
+    seen.untracked = await rows(list);
+    seen.error_cells = errorCells(untracked, seen.untracked);
+
+    // The purifier, ticked: Action > Set Warranty Months
+    seen.step = 'Action > Set Warranty Months on the purifier';
+    await list.locator('tbody tr', {hasText: 'Water Purifier RO-500'})
+        .first().locator('td.selection-state input').check();
+    await tab.locator('button[title="Launch action"]').first().click();
+    await page.locator('.dropdown-menu:visible a',
+        {hasText: 'Set Warranty Months'}).first().click();
+    const wizard = page.locator('.modal.in.wizard-dialog').last();
+    const months = wizard.locator(
+        'input[name="service_warranty_months"]:visible').first();
+    await months.waitFor({state: 'visible'});
+    await months.fill('24');
+    await months.press('Tab');
+    const set = waitRpc(page, 'wizard.service.product.set_warranty.execute');
+    await wizard.locator('.modal-footer button', {hasText: 'Set'}).click();
+    seen.set_error = (await set).error || null;
+    seen.set_alerts = await shownAlerts(page);
+    await reload(tab, model);
+    seen.untracked_count_after = await tabCount(tab, untracked,
+        count => count === seen.untracked_count - 1);
+    await page.screenshot({path: `${shots}/manager_product_warranties.png`});
+
+    // The wizard of the menu, in a dialog: Preview, then Build
+    seen.step = 'menu Service > Configuration > Build Installed Base';
+    await openMenu(page,
+        ['Service', 'Configuration', 'Build Installed Base']);
+    const build = page.locator('.modal.in.wizard-dialog').last();
+    await build.locator('.form input[name="from_date"]').first().waitFor(
+        {state: 'visible', timeout: TIMEOUT});
+    seen.company = await waitField(build, 'company', /\S/);
+    seen.step = 'Build Installed Base: Preview';
+    await wizardButton(build, 'Preview');
+    const number = async name => Number(await waitField(build, name, /\d/));
+    seen.preview = {
+        deliveries: await number('deliveries'),
+        returns: await number('returns'),
+        to_create: await number('to_create'),
+        recorded: await number('recorded'),
+    };
+    await page.screenshot({path: `${shots}/manager_installed_base.png`});
+    seen.step = 'Build Installed Base: Build';
+    const search = waitRpc(page, 'model.service.equipment.search');
+    await wizardButton(build, 'Build');
+    await search;
+    // The units built open in a tab of their own
+    const units = page.locator('#tabcontent > .tab-pane.active');
+    await settle(units);
+    seen.units_tab = (await page.locator('#tablist li.active')
+        .innerText()).replace(/×/g, '').trim();
+    seen.units = await poll(() => rows(listOf(units)),
+        found => found.length >= seen.preview.to_create);
+    seen.error_cells.push(...errorCells('units', seen.units));
+    await page.screenshot({path: `${shots}/manager_units_built.png`});
+}
+
 async function wizardButton(tab, label) {
     // A button of the wizard's current step, by its label
     const button = tab.locator('button:visible', {hasText: label}).last();
@@ -581,6 +654,8 @@ const JOURNEYS = [
     [technician, 'liu', 'zh-CN'],
     [dispatcher, 'dispatcher', 'en-US'],
     [manager, 'manager', 'en-US'],
+    // Last: it changes the demo's data
+    [installed_base, 'manager', 'en-US'],
 ];
 
 async function run() {

@@ -411,6 +411,32 @@ def manager_saw(seen):
         before['technicians'], 'Work Orders'), (before, after)
 
 
+def installed_base_saw(seen):
+    stopped(seen)
+    assert seen['error_cells'] == [], seen['error_cells']
+    # The products tracked by lot without warranty months, the purifier
+    # among them (the demo delivered it before it had any)
+    names = [r['Name'] for r in seen['untracked'] if 'Name' in r]
+    assert "Water Purifier RO-500" in names, seen['untracked']
+    assert seen['untracked_count'] == len(names), seen
+    assert seen['set_error'] is None and seen['set_alerts'] == [], seen
+    assert seen['untracked_count_after'] == seen['untracked_count'] - 1
+    # Its three units delivered, none recorded: three to create
+    assert seen['company'], seen
+    assert seen['preview'] == {
+        'deliveries': 3, 'returns': 0, 'to_create': 3, 'recorded': 0}, (
+        seen['preview'])
+    # Built, they open: the customers' units with their serial numbers
+    assert seen['units_tab'] == "Installed Base Built", seen['units_tab']
+    units = sorted((r['Customer'], r['Serial Number'])
+        for r in seen['units'] if r.get('Serial Number'))
+    assert units == [
+        ("Jinjiang Garden Hotel", "RO500-2025-0003"),
+        ("Zhang Wei", "RO500-2025-0001"),
+        ("Zhang Wei", "RO500-2025-0002"),
+        ], seen['units']
+
+
 ROLES = [
     ('desk', desk_saw),
     ('warehouse', warehouse_saw),
@@ -418,6 +444,7 @@ ROLES = [
     ('technician', technician_saw),
     ('dispatcher', dispatcher_saw),
     ('manager', manager_saw),
+    ('installed_base', installed_base_saw),
     ]
 
 
