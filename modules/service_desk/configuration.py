@@ -120,6 +120,13 @@ class Configuration(
     def write(cls, *args):
         if Transaction().check_access:
             cls.check_context_company()
+            # Tryton creates the singleton a write finds missing without
+            # the access checks, so without the client's: made here
+            if not cls.get_singleton():
+                actions = iter(args)
+                cls._check_readonly(
+                    [values for _, values in zip(actions, actions)],
+                    creating=True)
         super().write(*args)
 
     @classmethod

@@ -2,7 +2,7 @@
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
 from dateutil.relativedelta import relativedelta
-from sql import Null
+from sql import Literal, Null
 
 from trytond import backend
 from trytond.model import (
@@ -50,6 +50,11 @@ class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         help="The day the unit reached the customer: the warranty starts "
         "then.")
     installation_date = fields.Date("Installation Date")
+    sold_by_company = fields.Boolean(
+        "Sold by the Company",
+        help="Within the company's sales range: delivered by the company's "
+        "own shipments (they set it) or set by hand. The department's fund "
+        "takes another share of the parts profit made on it.")
     warranty_end = fields.Date(
         "Warranty End",
         help="Computed from the delivery (else sale, else installation) date "
@@ -85,6 +90,10 @@ class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
     @staticmethod
     def default_company():
         return Transaction().context.get('company')
+
+    @classmethod
+    def default_sold_by_company(cls):
+        return False
 
     @staticmethod
     def warranty_start(values):
@@ -292,12 +301,18 @@ class EquipmentSale(metaclass=PoolMeta):
         table = cls.__table__()
         table_h = cls.__table_handler__(module)
         filled = table_h.column_exist('delivery_date')
+        sold = table_h.column_exist('sold_by_company')
         super().__register__(module)
         cursor = Transaction().connection.cursor()
         if not filled:
             # Before 8.0.1 the delivery date was kept as the sale date
             cursor.execute(*table.update(
                     [table.delivery_date], [table.sale_date],
+                    where=table.origin_move != Null))
+        if not sold:
+            # The units the company's deliveries recorded
+            cursor.execute(*table.update(
+                    [table.sold_by_company], [Literal(True)],
                     where=table.origin_move != Null))
 
     @classmethod
@@ -441,6 +456,7 @@ class EquipmentSale(metaclass=PoolMeta):
             'sale_date': sale_date,
             'delivery_date': delivery_date,
             'origin_move': move,
+            'sold_by_company': True,
             }
 
     @classmethod

@@ -6,10 +6,13 @@
 - allowance: the technician's valid work orders times the per-visit
   allowance;
 - parts profit: the chargeable parts issued, less those returned, on the
-  work orders done in the quarter, at their price less their cost;
-- the parts-profit pool (the profit, nothing when it is a loss) goes to the
-  manager, the deputy and the technicians at their configured shares, the
-  technicians' share split in proportion to their valid work orders.
+  work orders done in the quarter, at their price less their cost, apart on
+  the equipment the company sold and on other equipment (or none);
+- the department's fund: a share of each (25 % and 40 % by default, the
+  department's regulation; nothing of one that is a loss);
+- the fund goes to the manager, the deputy and the technicians at their
+  configured shares, the technicians' share split in proportion to their
+  valid work orders.
 
 The figures are stored when computed, so a confirmed statement keeps them
 whatever happens to the work orders afterwards.
@@ -36,6 +39,8 @@ from .exceptions import BonusError, BonusModificationError
 from .kpi import part_moves
 
 RATES = {
+    'fund_own_rate': 'bonus_fund_own_rate',
+    'fund_other_rate': 'bonus_fund_other_rate',
     'allowance_rate': 'bonus_allowance',
     'manager_rate': 'bonus_manager_rate',
     'deputy_rate': 'bonus_deputy_rate',
@@ -112,7 +117,21 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
         help="The cost of the same parts when they left the stock.")
     parts_profit = fields.Numeric(
         "Parts Profit", digits='currency', readonly=True,
-        help="The pool shared out, unless it is a loss.")
+        help="The revenue less the cost of the parts.")
+    parts_profit_own = fields.Numeric(
+        "Parts Profit (Own Equipment)", digits='currency', readonly=True,
+        help="The parts profit made on equipment the company sold.")
+    parts_profit_other = fields.Numeric(
+        "Parts Profit (Other Equipment)", digits='currency', readonly=True,
+        help="The parts profit made on other equipment, or with none.")
+    fund_own_rate = fields.Numeric(
+        "Fund Rate (Own Equipment)", digits=(16, 4), readonly=True)
+    fund_other_rate = fields.Numeric(
+        "Fund Rate (Other Equipment)", digits=(16, 4), readonly=True)
+    fund = fields.Numeric(
+        "Fund", digits='currency', readonly=True,
+        help="The department's fund shared out: each parts profit (unless "
+        "a loss) at its rate, rounded.")
     allowance_rate = fields.Numeric(
         "Per-visit Allowance", digits=(16, 2), readonly=True,
         help="Paid for each valid work order.")
@@ -301,7 +320,8 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def copy(cls, bonuses, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('lines', None)
-        for name in ['parts_revenue', 'parts_cost', 'parts_profit']:
+        for name in ['parts_revenue', 'parts_cost', 'parts_profit',
+                'parts_profit_own', 'parts_profit_other', 'fund']:
             default.setdefault(name, None)
         for name in RATES:
             default.setdefault(name, None)
@@ -366,23 +386,44 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
             & (dispatch.state == 'done'))
 
     def set_parts_profit(self):
+        pool = Pool()
+        Equipment = pool.get('service.equipment')
         cursor = Transaction().connection.cursor()
         # Returned parts come back from the customer: they are taken off
         join, move, part, dispatch, sign = part_moves()
+        equipment = Equipment.__table__()
+        # (no equipment: other equipment)
+        own = equipment.sold_by_company
         cursor.execute(*join
+            .join(equipment, 'LEFT',
+                condition=dispatch.equipment == equipment.id)
             .select(
+                own,
                 Sum(sign * Cast(move.quantity, 'NUMERIC')
                     * Coalesce(part.unit_price, 0)),
                 Sum(sign * Cast(move.internal_quantity, 'NUMERIC')
                     * Coalesce(move.cost_price, 0)),
                 where=(move.state == 'done')
                 & (part.chargeable == Literal(True))
-                & self._done_work_orders(dispatch)))
-        revenue, cost = map(as_decimal, cursor.fetchone())
+                & self._done_work_orders(dispatch),
+                group_by=[own]))
         currency = self.company.currency
-        self.parts_revenue = currency.round(revenue)
-        self.parts_cost = currency.round(cost)
+        sums = {True: [Decimal(0), Decimal(0)],
+            False: [Decimal(0), Decimal(0)]}
+        for kind, revenue, cost in cursor:
+            sums[bool(kind)][0] += as_decimal(revenue)
+            sums[bool(kind)][1] += as_decimal(cost)
+        (own_revenue, own_cost), (other_revenue, other_cost) = (
+            map(currency.round, sums[True]), map(currency.round, sums[False]))
+        self.parts_revenue = own_revenue + other_revenue
+        self.parts_cost = own_cost + other_cost
         self.parts_profit = self.parts_revenue - self.parts_cost
+        self.parts_profit_own = own_revenue - own_cost
+        self.parts_profit_other = other_revenue - other_cost
+        self.fund = (
+            currency.round(max(self.parts_profit_own, 0) * self.fund_own_rate)
+            + currency.round(
+                max(self.parts_profit_other, 0) * self.fund_other_rate))
 
     def get_valid_work_orders(self):
         "Return the technicians and their valid work orders in the quarter"
@@ -421,7 +462,7 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     valid_work_orders=count,
                     allowance=currency.round(count * self.allowance_rate)))
             weights.append(Fraction(self.technician_rate) * count / total)
-        shares = split(max(self.parts_profit, 0), weights, currency.round)
+        shares = split(self.fund, weights, currency.round)
         for line, share in zip(lines, shares):
             line.bonus = self
             line.pool_share = share

@@ -13,8 +13,11 @@ from .exceptions import BonusError
 
 BONUS_RATES = [
     'bonus_manager_rate', 'bonus_deputy_rate', 'bonus_technician_rate']
+# The department's fund: its share of the parts profit, by equipment kind
+FUND_RATES = ['bonus_fund_own_rate', 'bonus_fund_other_rate']
 BONUS_FIELDS = {
-    'bonus_allowance', 'bonus_manager', 'bonus_deputy'} | set(BONUS_RATES)
+    'bonus_allowance', 'bonus_manager', 'bonus_deputy'} | set(
+    BONUS_RATES) | set(FUND_RATES)
 
 
 def rate_field(string, help):
@@ -33,6 +36,14 @@ bonus_technician_rate = rate_field(
     "Technicians Share",
     "The technicians' share of the parts-profit pool, split in proportion "
     "to their valid work orders.")
+bonus_fund_own_rate = rate_field(
+    "Fund Rate (Own Equipment)",
+    "The share of the net parts profit made on equipment the company sold "
+    "that goes to the department's fund.")
+bonus_fund_other_rate = rate_field(
+    "Fund Rate (Other Equipment)",
+    "The share of the net parts profit made on other equipment that goes to "
+    "the department's fund.")
 bonus_manager = fields.Many2One(
     'company.employee', "Manager",
     domain=[('company', '=', Eval('company', -1))],
@@ -50,6 +61,8 @@ class Configuration(metaclass=PoolMeta):
     bonus_manager_rate = fields.MultiValue(bonus_manager_rate)
     bonus_deputy_rate = fields.MultiValue(bonus_deputy_rate)
     bonus_technician_rate = fields.MultiValue(bonus_technician_rate)
+    bonus_fund_own_rate = fields.MultiValue(bonus_fund_own_rate)
+    bonus_fund_other_rate = fields.MultiValue(bonus_fund_other_rate)
     bonus_manager = fields.MultiValue(fields.Many2One(
             'company.employee', "Manager",
             domain=[
@@ -91,6 +104,16 @@ class Configuration(metaclass=PoolMeta):
             'bonus_technician_rate').default_bonus_technician_rate()
 
     @classmethod
+    def default_bonus_fund_own_rate(cls, **pattern):
+        return cls.multivalue_model(
+            'bonus_fund_own_rate').default_bonus_fund_own_rate()
+
+    @classmethod
+    def default_bonus_fund_other_rate(cls, **pattern):
+        return cls.multivalue_model(
+            'bonus_fund_other_rate').default_bonus_fund_other_rate()
+
+    @classmethod
     def validate_fields(cls, configurations, field_names):
         super().validate_fields(configurations, field_names)
         # The shares are written one by one, so they are checked together
@@ -126,6 +149,8 @@ class ConfigurationCompany(metaclass=PoolMeta):
     bonus_manager_rate = bonus_manager_rate
     bonus_deputy_rate = bonus_deputy_rate
     bonus_technician_rate = bonus_technician_rate
+    bonus_fund_own_rate = bonus_fund_own_rate
+    bonus_fund_other_rate = bonus_fund_other_rate
     bonus_manager = bonus_manager
     bonus_deputy = bonus_deputy
 
@@ -146,17 +171,26 @@ class ConfigurationCompany(metaclass=PoolMeta):
         return Decimal('0.80')
 
     @classmethod
+    def default_bonus_fund_own_rate(cls):
+        return Decimal('0.25')
+
+    @classmethod
+    def default_bonus_fund_other_rate(cls):
+        return Decimal('0.40')
+
+    @classmethod
     def validate_fields(cls, values, field_names):
         super().validate_fields(values, field_names)
-        if field_names & set(BONUS_RATES):
+        if field_names & (set(BONUS_RATES) | set(FUND_RATES)):
             cls.check_bonus_rate_range(values)
 
     @classmethod
     def check_bonus_rate_range(cls, values):
-        "Each share from 0 to 1"
-        strings = cls.fields_get(BONUS_RATES)
+        "Each share and rate from 0 to 1"
+        names = BONUS_RATES + FUND_RATES
+        strings = cls.fields_get(names)
         for value in values:
-            for name in BONUS_RATES:
+            for name in names:
                 if not 0 <= (getattr(value, name) or 0) <= 1:
                     raise BonusError(gettext(
                             'service_kpi.msg_bonus_rate_range',

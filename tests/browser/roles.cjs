@@ -513,8 +513,21 @@ async function installed_base(page, seen) {
     const months = wizard.locator(
         'input[name="service_warranty_months"]:visible').first();
     await months.waitFor({state: 'visible'});
-    await months.fill('24');
-    await months.press('Tab');
+    // The wizard's defaults (the products ticked) come from the server a
+    // moment after the dialog: typed once they are there, and again until
+    // the value holds
+    seen.wizard_products = await poll(() => rows(listOf(wizard)),
+        found => found.length >= 1);
+    await idle(page);
+    for (let attempt = 0; attempt < 4; attempt++) {
+        await months.fill('24');
+        await months.press('Tab');
+        await idle(page, 500 * (attempt + 1));
+        if ((await months.inputValue()).trim() === '24') {
+            break;
+        }
+    }
+    seen.months_typed = (await months.inputValue()).trim();
     const set = waitRpc(page, 'wizard.service.product.set_warranty.execute');
     await wizard.locator('.modal-footer button', {hasText: 'Set'}).click();
     seen.set_error = (await set).error || null;

@@ -419,6 +419,10 @@ def installed_base_saw(seen):
     names = [r['Name'] for r in seen['untracked'] if 'Name' in r]
     assert "Water Purifier RO-500" in names, seen['untracked']
     assert seen['untracked_count'] == len(names), seen
+    # The wizard lists the product ticked, and the months typed are sent
+    assert [r.get('Name') for r in seen['wizard_products']] == [
+        "Water Purifier RO-500"], seen['wizard_products']
+    assert seen['months_typed'] == '24', seen
     assert seen['set_error'] is None and seen['set_alerts'] == [], seen
     assert seen['untracked_count_after'] == seen['untracked_count'] - 1
     # Its three units delivered, none recorded: three to create
