@@ -28,6 +28,15 @@ from trytond.transaction import (
 from .exceptions import ClientUnreadableError
 
 RELATIONS = {'many2one', 'one2one', 'one2many', 'many2many'}
+
+
+def works_for(company_id):
+    """Whether the user of the transaction works for the company (the root
+    user for all): what a query made without the record rules checks"""
+    pool = Pool()
+    User = pool.get('res.user')
+    return (not Transaction().user
+        or company_id in User.get_companies())
 NEGATIVE = {'!=', 'not in', 'not like', 'not ilike'}
 
 

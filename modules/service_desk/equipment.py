@@ -106,16 +106,20 @@ class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         if start and months:
             return start + relativedelta(months=months)
 
-    @fields.depends(
-        'product', 'sale_date', 'delivery_date', 'installation_date')
+    @fields.depends('sale_date', 'delivery_date', 'installation_date')
+    def get_warranty_start(self):
+        "The day the warranty of the unit starts from"
+        return self.warranty_start({
+                'delivery_date': self.delivery_date,
+                'sale_date': self.sale_date,
+                'installation_date': self.installation_date,
+                })
+
+    @fields.depends('product', methods=['get_warranty_start'])
     def on_change_with_warranty_end(self):
         if self.product:
             return self.compute_warranty_end(
-                self.warranty_start({
-                        'delivery_date': self.delivery_date,
-                        'sale_date': self.sale_date,
-                        'installation_date': self.installation_date,
-                        }),
+                self.get_warranty_start(),
                 self.product.service_warranty_months)
 
     def takes_warranty_from(self, months):
@@ -123,11 +127,7 @@ class Equipment(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
         a warranty end set by hand is kept when the months change"""
         return (not self.warranty_end
             or self.warranty_end == self.compute_warranty_end(
-                self.warranty_start({
-                        'delivery_date': self.delivery_date,
-                        'sale_date': self.sale_date,
-                        'installation_date': self.installation_date,
-                        }), months))
+                self.get_warranty_start(), months))
 
     @classmethod
     def preprocess_values(cls, mode, values):

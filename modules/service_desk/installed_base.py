@@ -20,9 +20,10 @@ from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
+
+from .access import works_for
 
 
 class Plan:
@@ -111,27 +112,14 @@ def plan(company, from_date=None, to_date=None, products=None,
             continue
         by_lot[move.lot].append(move)
 
-    known = {}
-    with Transaction().set_context(active_test=False):
-        for sub_lots in grouped_slice(list(by_lot)):
-            sub_lots = list(sub_lots)
-            for equipment in Equipment.search([
-                        ('company', '=', company.id),
-                        ['OR',
-                            ('lot', 'in', [l.id for l in sub_lots]),
-                            ('serial_number', 'in',
-                                [l.number for l in sub_lots]),
-                            ],
-                        ]):
-                known[(equipment.product.id, equipment.serial_number)] = (
-                    equipment)
-                if equipment.lot:
-                    known[equipment.lot.id] = equipment
+    # The units known by lot, or by product and serial number, as the
+    # delivery hook finds them
+    known = Equipment._known_units([m[0] for m in by_lot.values()])
 
     result = Plan()
     for lot, lot_moves in by_lot.items():
-        equipment = (known.get(lot.id)
-            or known.get((lot.product.id, lot.number)))
+        equipment = (known.get((company.id, lot.id))
+            or known.get((company.id, lot.product.id, lot.number)))
         reached = None
         if equipment and equipment.id and equipment.origin_move:
             origin = equipment.origin_move
@@ -186,9 +174,7 @@ def apply(plan):
 
 
 def check_company(company):
-    pool = Pool()
-    User = pool.get('res.user')
-    if Transaction().user and company.id not in User.get_companies():
+    if not works_for(company.id):
         raise AccessError(gettext(
                 'service_desk.msg_installed_base_company',
                 company=company.rec_name))

@@ -8,10 +8,9 @@ from trytond.transaction import without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 
-class Template(metaclass=PoolMeta):
-    __name__ = 'product.template'
-
-    service_warranty_months = fields.Integer(
+def warranty_months(help):
+    "The field of a product's warranty months: none, or 0 to 100 years"
+    return fields.Integer(
         "Warranty Months",
         domain=['OR',
             ('service_warranty_months', '=', None),
@@ -20,7 +19,14 @@ class Template(metaclass=PoolMeta):
                 ('service_warranty_months', '<=', 1200),
                 ],
             ],
-        help="The months of warranty from sale or installation.")
+        help=help)
+
+
+class Template(metaclass=PoolMeta):
+    __name__ = 'product.template'
+
+    service_warranty_months = warranty_months(
+        "The months of warranty from sale or installation.")
 
 
 class Product(metaclass=PoolMeta):
@@ -97,16 +103,8 @@ class SetWarrantyStart(ModelView):
     __name__ = 'service.product.set_warranty.start'
     __string__ = "Set Warranty Months"
 
-    service_warranty_months = fields.Integer(
-        "Warranty Months",
-        domain=['OR',
-            ('service_warranty_months', '=', None),
-            [
-                ('service_warranty_months', '>=', 0),
-                ('service_warranty_months', '<=', 1200),
-                ],
-            ],
-        help="The months of warranty of the products' units; empty: the "
+    service_warranty_months = warranty_months(
+        "The months of warranty of the products' units; empty: the "
         "products are not equipment of the installed base.")
     templates = fields.Many2Many(
         'product.template', None, None, "Products", readonly=True)
@@ -124,12 +122,12 @@ class SetWarranty(Wizard):
     set_ = StateTransition()
 
     def default_start(self, fields):
+        templates = self.templates
+        months = {t.service_warranty_months for t in templates}
         return {
-            'templates': [t.id for t in self.templates],
+            'templates': [t.id for t in templates],
             'service_warranty_months': (
-                self.templates[0].service_warranty_months
-                if len({t.service_warranty_months
-                        for t in self.templates}) == 1 else None),
+                months.pop() if len(months) == 1 else None),
             }
 
     @property

@@ -17,6 +17,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from trytond.modules.service_desk.access import works_for
+
 from .exceptions import DashboardAccessError
 from .kpi import PERIODS, KPIMixin, PeriodMixin
 
@@ -135,9 +137,7 @@ class OpenDashboard(Wizard):
             window[name] = getattr(value, 'id', value)
         # The totals are read in SQL: the company must be one the user may
         # read (the lists keep to them by their record rules)
-        User = pool.get('res.user')
-        if (Transaction().user
-                and window['company'] not in User.get_companies()):
+        if not works_for(window['company']):
             raise DashboardAccessError(gettext(
                     'service_kpi.msg_dashboard_company_access',
                     company=self.start.company.rec_name))
