@@ -138,6 +138,8 @@ def populate(config_file):
     products = _products()
     configuration = Model.get('service.configuration')(1)
     configuration.labour_product = products['S-LABOUR']
+    configuration.contract_fee_product = products['S-RESIDENT']
+    configuration.visit_product = products['S-VISIT']
     # Proposed on the quarter's bonus statement
     configuration.bonus_manager = employees['manager']
     configuration.bonus_deputy = employees['dispatcher']
@@ -151,6 +153,7 @@ def populate(config_file):
     _requests(parties, equipment, products, technicians)
     scores = _history(parties, equipment, products, technicians)
     _surveys(scores)
+    _agreements(parties, employees)
     return True
 
 
@@ -300,6 +303,8 @@ def _products():
             ("Door Gasket", 'P-GASKET', None, 90, 'goods', unit),
             ("Repair Labour", 'S-LABOUR', None, 150, 'service', hour),
             ("Travel (per visit)", 'S-TRAVEL', None, 50, 'service', unit),
+            ("Resident Service Fee", 'S-RESIDENT', None, 0, 'service', unit),
+            ("On-site Visit", 'S-VISIT', None, 0, 'service', unit),
             ]:
         template = Template(name=name, code=code, type=type_)
         template.default_uom = uom
@@ -498,6 +503,46 @@ def _contracts(parties, equipment, slas):
     draft.end_date = today + dt.timedelta(days=365 * 2)
     draft.equipments.append(Equipment(equipment['school_heater'].id))
     draft.save()
+
+
+def _agreements(parties, employees):
+    """The agreements billed as sold, signed once the history's requests
+    were taken (a contract that lists no equipment covers every request of
+    its customer from then on)"""
+    from dateutil.relativedelta import relativedelta
+    from proteus import Model
+    Contract = Model.get('service.contract')
+    today = dt.date.today()
+    # The clinic pays for Liu on site Monday to Friday, by the month, since
+    # three months; its months are invoiced by the accountant's wizard
+    resident = Contract(party=parties['clinic'], kind='resident')
+    resident.start_date = today - relativedelta(months=3)
+    resident.end_date = resident.start_date + relativedelta(years=1, days=-1)
+    resident.monthly_fee = Decimal('3000.00')
+    resident.salesperson = employees['manager']
+    resident.company_business = True
+    resident.resident_technician = employees['liu']
+    resident.description = "Liu Yang on site at the clinic."
+    resident.save()
+    resident.click('activate')
+    # Wang calls when needed and pays each visit by when it is made
+    per_visit = Contract(party=parties['wang'], kind='per_visit')
+    per_visit.start_date = today.replace(month=1, day=1)
+    per_visit.end_date = today.replace(month=12, day=31)
+    for name, weekdays, holidays, start, end, price in [
+            ("Working hours", ['0', '1', '2', '3', '4'], False, 8, 18, 180),
+            ("Evenings and weekends", ['0', '1', '2', '3', '4', '5', '6'],
+                True, 18, 8, 320),
+            ("Weekend days", ['5', '6'], True, 8, 18, 260),
+            ]:
+        band = per_visit.time_bands.new(name=name)
+        band.weekdays = weekdays
+        band.holidays = holidays
+        band.start = dt.time(start)
+        band.end = dt.time(end)
+        band.price = Decimal(price)
+    per_visit.save()
+    per_visit.click('activate')
 
 
 def _requests(parties, equipment, products, technicians):
@@ -752,7 +797,9 @@ def _surveys(scores):
 
 
 def _invoice():
-    "The accountant bills the done, chargeable work orders"
+    """The accountant bills the done, chargeable work orders (the months of
+    the resident agreements are left for the accountant's Invoice
+    Agreement Fees, or the scheduled task)"""
     from proteus import Wizard
     Wizard('service.dispatch.create_invoices').execute('create_')
 

@@ -59,6 +59,16 @@ def _populate():
     Dispatch = pool.get('service.dispatch')
     Survey = pool.get('service.survey')
     Bonus = pool.get('service.bonus')
+    Fee = pool.get('service.contract.fee')
+    Fine = pool.get('service.fine')
+
+    def agreement(contract, **values):
+        return dict({
+                'contract': contract.id, 'fees': Decimal(2000),
+                'cost': Decimal(0), 'profit': Decimal(2000),
+                'commission_rate': Decimal('0.2'),
+                'fund_rate': Decimal('0.2'), 'commission': Decimal(400),
+                'fund': Decimal(400)}, **values)
     Configuration = pool.get('service.configuration')
 
     main, = Company.search([])
@@ -158,10 +168,35 @@ def _populate():
                         'product': product.id,
                         'serial_number': f'SN-{tag}-2', 'sale_date': today,
                         }])
-            Contract.create([{
+            _, per_visit, resident = Contract.create([{
                         'company': company.id, 'party': customer.id,
                         'kind': 'maintenance', 'start_date': today,
                         'equipments': [('add', [equipment.id])],
+                        }, {
+                        'company': company.id, 'party': customer.id,
+                        'kind': 'per_visit', 'start_date': today,
+                        'covers_parts': False, 'covers_labour': False,
+                        'time_bands': [('create', [{
+                                        'name': "Working hours",
+                                        'start': dt.time(8),
+                                        'end': dt.time(18),
+                                        'price': Decimal(180)}])],
+                        }, {
+                        'company': company.id, 'party': customer.id,
+                        'kind': 'resident', 'start_date': today,
+                        'monthly_fee': Decimal(2000),
+                        'salesperson': technicians[-1].id,
+                        }])
+            Fee.create([{
+                        'contract': resident.id, 'start_date': today,
+                        'end_date': today + dt.timedelta(days=27),
+                        'amount': Decimal(2000),
+                        }])
+            Fine.create([{
+                        'company': company.id,
+                        'employee': technicians[0].id,
+                        'date': today, 'kind': 'other',
+                        'amount': Decimal(5), 'reason': "Late.",
                         }])
             _, request, second_request = Request.create([{
                         'company': company.id, 'party': customer.id,
@@ -220,6 +255,8 @@ def _populate():
                                         'valid_work_orders': 1,
                                         'allowance': Decimal(10),
                                         'pool_share': Decimal(0)}])],
+                        'agreements': [('create', [
+                                    agreement(resident)])],
                         }])
 
     company_records(
@@ -303,7 +340,8 @@ class Records:
             for e in self.by_company[self.other.id]['service.equipment']
             if e.serial_number.endswith('-1')]
         self.other_contract, = [
-            c.id for c in self.by_company[self.other.id]['service.contract']]
+            c.id for c in self.by_company[self.other.id]['service.contract']
+            if c.kind == 'maintenance']
         self.targets = self._targets(pool, ids)
 
     def _targets(self, pool, ids):
@@ -325,7 +363,10 @@ class Records:
             'service.equipment', ('serial_number', 'like', '%-1'))
         spare_equipment = first(
             'service.equipment', ('serial_number', 'like', '%-2'))
-        contract = first('service.contract')
+        contract = first('service.contract', ('kind', '=', 'maintenance'))
+        per_visit = first('service.contract', ('kind', '=', 'per_visit'))
+        resident = first('service.contract', ('kind', '=', 'resident'))
+        bonus = first('service.bonus')
         skill = first('service.skill', ('name', '=', "Refrigeration"))
         electrics = first('service.skill', ('name', '=', "Electrics"))
         chen = self.employees["Chen Jie"]
@@ -400,6 +441,29 @@ class Records:
                 first('service.bonus'), {'quarter': (
                         self.today.month - 1) // 3 + 1},
                 {'company': main, 'year': 2020, 'quarter': 1}),
+            'service.contract.time_band': (
+                per_visit.time_bands[0], {'name': "Day"},
+                {'contract': per_visit.id, 'name': "Night",
+                    'start': dt.time(18), 'end': dt.time(8),
+                    'price': Decimal(300)}),
+            'service.contract.fee': (
+                resident.fees[0], {'amount': Decimal(1)},
+                {'contract': resident.id,
+                    'start_date': self.today + dt.timedelta(days=28),
+                    'end_date': self.today + dt.timedelta(days=56),
+                    'amount': Decimal(2000)}),
+            'service.fine': (
+                first('service.fine'), {'reason': "Late again."},
+                {'company': main, 'employee': liu, 'date': self.today,
+                    'kind': 'other', 'amount': Decimal(5),
+                    'reason': "Late."}),
+            'service.bonus.agreement': (
+                bonus.agreements[0], {'fees': Decimal(1)},
+                {'bonus': bonus.id, 'contract': resident.id,
+                    'fees': Decimal(0), 'cost': Decimal(0),
+                    'profit': Decimal(0), 'commission_rate': Decimal(0),
+                    'fund_rate': Decimal(0), 'commission': Decimal(0),
+                    'fund': Decimal(0)}),
             'service.bonus.line': (
                 first('service.bonus.line'), {'valid_work_orders': 1},
                 {'bonus': first('service.bonus').id, 'employee': chen,
@@ -445,6 +509,10 @@ COMPANY_PATHS = {
     'service.equipment': 'company',
     'service.contract': 'company',
     'service.contract-service.equipment': 'contract.company',
+    'service.contract.time_band': 'contract.company',
+    'service.contract.fee': 'contract.company',
+    'service.fine': 'company',
+    'service.bonus.agreement': 'bonus.company',
     'company.employee-service.skill': 'employee.company',
     'service.dispatch': 'company',
     'service.repair.log': 'dispatch.company',

@@ -95,7 +95,9 @@ MODELS = table('''
     service.request                     rwcd r    r    -    -    rwcd -
     service.request.pause               rwc  r    r    -    -    rwcd -
     service.equipment                   rwc  r    r    r    -    rwcd -
-    service.contract                    r    r    r    -    -    rwcd -
+    service.contract                    r    r    r    -    r    rwcd -
+    service.contract.time_band          r    r    r    -    r    rwcd -
+    service.contract.fee                -    -    -    -    r    r    -
     service.contract-service.equipment  r    r    r    -    -    rcd  -
     service.skill                       r    r    r    r    r    rwcd rwcd
     company.employee-service.skill      r    r    r    r    r    r    r
@@ -112,6 +114,8 @@ MODELS = table('''
     service.kpi.customer                -    -    -    -    -    r    -
     service.bonus                       -    -    -    -    -    rwcd -
     service.bonus.line                  -    -    -    -    -    rwcd -
+    service.bonus.agreement             -    -    -    -    -    r    -
+    service.fine                        -    -    r    -    -    rwcd -
     ''')
 
 # x: may click (tried on no record: the group check alone)
@@ -162,6 +166,7 @@ WIZARDS = table('''
     service.dispatch.suggest_technician -    x    -    -    -    x
     service.dispatch.return_parts       -    x    x    x    -    x
     service.dispatch.create_invoices    -    -    -    -    x    -
+    service.contract.invoice_fees       -    -    -    -    x    -
     service.kpi.failure_report          -    -    -    -    -    x
     service.kpi.dashboard.open          -    -    -    -    -    x
     service.product.set_warranty        -    -    -    -    -    x

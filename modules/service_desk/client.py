@@ -32,6 +32,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Model, fields
 from trytond.model.modelstorage import EvalEnvironment
+from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder, PYSONEncoder
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
@@ -257,6 +258,8 @@ class ClientValueMixin(RuleSearchMixin):
     @classmethod
     def create(cls, vlist):
         if Transaction().check_access:
+            # Who may not create is told so, before what they send is read
+            Pool().get('ir.model.access').check(cls.__name__, 'create')
             for values in vlist:
                 if not isinstance(values, dict):
                     raise ClientValueError(gettext(

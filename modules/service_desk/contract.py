@@ -1,19 +1,24 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
+import datetime as dt
 import logging
 
 from dateutil.relativedelta import relativedelta
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from trytond.modules.product import price_digits
+
 from .client import ClientValueMixin
 from .configuration import set_number
 from .exceptions import ContractDeleteError, ContractValidationError
+from .sla import WEEKDAYS
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +87,60 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
         help="The months between two scheduled inspections of each "
         "equipment, counted from the start date.\n"
         "Leave empty for no scheduled inspection.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    monthly_fee = fields.Numeric(
+        "Monthly Fee", digits='currency',
+        domain=['OR',
+            ('monthly_fee', '=', None),
+            ('monthly_fee', '>=', 0),
+            ],
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('kind') != 'resident',
+            'required': Eval('kind') == 'resident',
+            },
+        help="Invoiced to the customer for each month of the agreement, "
+        "counted from the start date.")
+    resident_technician = fields.Many2One(
+        'company.employee', "Resident Technician",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'readonly': Eval('state').in_(['expired', 'cancelled']),
+            'invisible': Eval('kind') != 'resident',
+            },
+        help="The technician stationed at the customer's site.")
+    resident_days = fields.MultiSelection(
+        WEEKDAYS, "Days on Site", sort=False,
+        states={
+            'readonly': Eval('state').in_(['expired', 'cancelled']),
+            'invisible': Eval('kind') != 'resident',
+            },
+        help="The days of the week the technician is on site: Monday to "
+        "Friday full time, two or three days part time.")
+    salesperson = fields.Many2One(
+        'company.employee', "Salesperson",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        states=_states,
+        help="Who signed the agreement: paid a commission on its profit.")
+    company_business = fields.Boolean(
+        "Customer of the Company's Business", states=_states,
+        help="The customer buys from the company's business: the "
+        "agreement's commission and fund rates are those of the company's "
+        "customers.")
+    time_bands = fields.One2Many(
+        'service.contract.time_band', 'contract', "Time Bands",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('kind') != 'per_visit',
+            },
+        help="The price of a visit by when it is made: the first band "
+        "that covers the arrival time.")
     description = fields.Text("Description")
     state = fields.Selection([
             ('draft', "Draft"),
@@ -137,6 +196,19 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def default_covers_parts():
         return True
 
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+    @fields.depends('kind', 'covers_parts', 'covers_labour', 'resident_days')
+    def on_change_kind(self):
+        if self.kind == 'per_visit':
+            # Each visit is billed, its parts and labour too by default
+            self.covers_parts = False
+            self.covers_labour = False
+        elif self.kind == 'resident' and not self.resident_days:
+            self.resident_days = ['0', '1', '2', '3', '4']
+
     @staticmethod
     def default_covers_labour():
         return True
@@ -183,6 +255,14 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('number', None)
         return super().copy(contracts, default=default)
+
+    def time_band(self, when, holidays=()):
+        """Return the first time band that covers the local datetime when
+        (the holidays: dates on which only the holiday bands apply)"""
+        holiday = when.date() in holidays
+        for band in self.time_bands:
+            if band.covers(when, holiday):
+                return band
 
     def covers(self, date):
         return (self.state in {'active', 'expired'}
@@ -306,3 +386,71 @@ class ContractEquipment(ClientValueMixin, ModelSQL):
         'service.contract', "Contract", required=True, ondelete='CASCADE')
     equipment = fields.Many2One(
         'service.equipment', "Equipment", required=True, ondelete='CASCADE')
+
+
+class ContractTimeBand(ClientValueMixin, sequence_ordered(), ModelSQL,
+        ModelView):
+    __name__ = 'service.contract.time_band'
+    __string__ = "Service Contract Time Band"
+
+    contract = fields.Many2One(
+        'service.contract', "Contract", required=True, ondelete='CASCADE')
+    name = fields.Char("Name", required=True, translate=True)
+    weekdays = fields.MultiSelection(
+        WEEKDAYS, "Weekdays", sort=False,
+        help="The days of the week the band applies on, holidays aside.")
+    holidays = fields.Boolean(
+        "Holidays",
+        help="The band applies on the holidays of the contract's SLA "
+        "calendar (and only the holiday bands apply on them).")
+    start = fields.Time("Start", required=True)
+    end = fields.Time(
+        "End", required=True,
+        help="The band ends before this time; before the start, the band "
+        "runs over midnight; the same as the start, all day.")
+    price = fields.Numeric(
+        "Price", digits=price_digits, required=True,
+        domain=[('price', '>=', 0)],
+        help="The price of a visit that starts in the band.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('contract')
+
+    @classmethod
+    def default_weekdays(cls):
+        return ['0', '1', '2', '3', '4']
+
+    @classmethod
+    def default_start(cls):
+        return dt.time(0)
+
+    @classmethod
+    def default_end(cls):
+        return dt.time(0)
+
+    def covers(self, when, holiday=False):
+        "Whether a visit that starts at the local datetime is in the band"
+        if holiday:
+            if not self.holidays:
+                return False
+        elif str(when.weekday()) not in (self.weekdays or []):
+            return False
+        time = when.time()
+        if self.start == self.end:
+            return True
+        if self.start < self.end:
+            return self.start <= time < self.end
+        return time >= self.start or time < self.end
+
+    @classmethod
+    def validate_fields(cls, bands, field_names):
+        super().validate_fields(bands, field_names)
+        if field_names & {'weekdays', 'holidays'}:
+            for band in bands:
+                if not band.weekdays and not band.holidays:
+                    raise ContractValidationError(gettext(
+                            'service_desk.msg_time_band_no_day',
+                            band=band.rec_name,
+                            contract=band.contract.rec_name))

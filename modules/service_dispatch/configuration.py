@@ -31,6 +31,26 @@ labour_product = fields.Many2One(
     help="The service product that prices an hour of labour, proposed on "
     "new labour lines.")
 
+contract_fee_product = fields.Many2One(
+    'product.product', "Agreement Fee Product",
+    domain=[('type', '=', 'service')],
+    context={
+        'company': Eval('company', -1),
+        },
+    depends={'company'},
+    help="The service product of the monthly fee of resident agreements "
+    "on invoices.")
+visit_product = fields.Many2One(
+    'product.product', "Visit Product",
+    domain=[('type', '=', 'service')],
+    context={
+        'company': Eval('company', -1),
+        },
+    depends={'company'},
+    help="The service product of a visit under a per-visit agreement on "
+    "invoices, priced by the agreement's time band.")
+PRODUCT_FIELDS = {'contract_fee_product', 'visit_product'}
+
 
 class Configuration(metaclass=PoolMeta):
     __name__ = 'service.configuration'
@@ -53,12 +73,22 @@ class Configuration(metaclass=PoolMeta):
             domain=[('type', '=', 'service')],
             help="The service product that prices an hour of labour, "
             "proposed on new labour lines."))
+    contract_fee_product = fields.MultiValue(fields.Many2One(
+            'product.product', "Agreement Fee Product",
+            domain=[('type', '=', 'service')],
+            help="The service product of the monthly fee of resident "
+            "agreements on invoices."))
+    visit_product = fields.MultiValue(fields.Many2One(
+            'product.product', "Visit Product",
+            domain=[('type', '=', 'service')],
+            help="The service product of a visit under a per-visit "
+            "agreement on invoices, priced by the agreement's time band."))
 
     @classmethod
     def multivalue_model(cls, field):
         pool = Pool()
         if field in {'dispatch_sequence', 'report_days', 'defective_location',
-                'labour_product'}:
+                'labour_product'} | PRODUCT_FIELDS:
             return pool.get('service.configuration.company')
         return super().multivalue_model(field)
 
@@ -79,6 +109,8 @@ class ConfigurationCompany(metaclass=PoolMeta):
     report_days = report_days
     defective_location = defective_location
     labour_product = labour_product
+    contract_fee_product = contract_fee_product
+    visit_product = visit_product
 
     @classmethod
     def default_dispatch_sequence(cls):

@@ -10,8 +10,8 @@ import puremagic
 from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import CharLength
-from sql.operators import Concat
+from sql.functions import CharLength, Trim
+from sql.operators import Concat, Exists
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -184,9 +184,18 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         file_id='signature_id')
     signature_id = fields.Char("Signature ID", readonly=True)
     signed_date = fields.DateTime("Signed", states=_working)
+    form_complete = fields.Function(
+        fields.Boolean(
+            "Repair Form Complete",
+            help="A repair log says the symptom, what was done and the "
+            "result, and the equipment is known (the log's, the work "
+            "order's or the product of the request)."),
+        'get_form_complete', searcher='search_form_complete')
     valid = fields.Function(
         fields.Boolean(
-            "Valid", help="Done and signed by the customer: a valid service."),
+            "Valid",
+            help="Done, signed by the customer and with a complete repair "
+            "form: a valid service, paid its allowance."),
         'get_valid', searcher='search_valid')
     report_due_date = fields.Date("Report Due", readonly=True)
     report_received_date = fields.Date(
@@ -243,11 +252,25 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 | Eval('quotation_state').in_(['sent', 'accepted'])),
             'invisible': ~Eval('travel_product'),
             })
+    visit_time_band = fields.Many2One(
+        'service.contract.time_band', "Visit Time Band", readonly=True,
+        states={
+            'invisible': ~Eval('visit_time_band'),
+            },
+        help="The band of the per-visit agreement the visit was made in, "
+        "fixed when the work order is done.")
+    visit_price = fields.Numeric(
+        "Visit Price", digits=price_digits, readonly=True,
+        states={
+            'invisible': ~Eval('visit_time_band'),
+            },
+        help="The price of the visit under the per-visit agreement.")
     has_charges = fields.Function(
         fields.Boolean(
             "Has Charges",
             help="Something to charge the customer: a chargeable part "
-            "issued and not returned, chargeable labour or travel."),
+            "issued and not returned, chargeable labour or travel, a visit "
+            "under a per-visit agreement."),
         'get_has_charges', searcher='search_has_charges')
     serial_number = fields.Function(
         fields.Char(
@@ -362,9 +385,11 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     },
                 'invoice': {
                     'invisible': ((Eval('state') != 'done')
-                        | ~Eval('chargeable')
-                        | (Eval('quotation_state') == 'refused')),
-                    'depends': ['state', 'chargeable', 'quotation_state'],
+                        | ((~Eval('chargeable')
+                                | (Eval('quotation_state') == 'refused'))
+                            & ~Eval('visit_time_band'))),
+                    'depends': ['state', 'chargeable', 'quotation_state',
+                        'visit_time_band'],
                     },
                 })
 
@@ -446,7 +471,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def get_has_charges(self, name):
         charge_parts, charge_labour = self._coverage()
         return bool(
-            (charge_parts and any(
+            self.visit_time_band
+            or (charge_parts and any(
                     p.chargeable and p.quantity_out > 0 for p in self.parts))
             or (charge_labour and (
                     any(line.chargeable for line in self.labour)
@@ -456,6 +482,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def search_has_charges(cls, name, clause):
         _, operator, value = clause[:3]
         domain = ['OR',
+            ('visit_time_band', '!=', None),
             [cls._coverage_domain('covers_parts'),
                 ('parts', 'where', [
                         ('chargeable', '=', True),
@@ -573,12 +600,34 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             return self.arrival_date <= self.arrival_deadline
 
     @classmethod
+    def form_complete_condition(cls, table):
+        """The SQL condition of a complete repair form on the work order's
+        table: a repair log with the symptom, the action and the result,
+        and the equipment known (the regulation: equipment, fault, method
+        and result, or the visit loses its allowance)"""
+        pool = Pool()
+        RepairLog = pool.get('service.repair.log')
+        Request = pool.get('service.request')
+        log = RepairLog.__table__()
+        request = Request.__table__()
+        return Exists(log.select(log.id,
+                where=(log.dispatch == table.id)
+                & (log.symptom != Null) & (Trim(log.symptom) != '')
+                & (log.action != Null) & (Trim(log.action) != '')
+                & (log.result != Null)
+                & ((log.equipment != Null) | (table.equipment != Null)
+                    | table.request.in_(request.select(request.id,
+                            where=request.product != Null)))))
+
+    @classmethod
     def valid_condition(cls, table):
-        """The SQL condition of a valid work order on its table: done and
-        signed by the customer (name and signature).  The one definition of
-        the rule: the field, the KPIs and the bonus use it."""
+        """The SQL condition of a valid work order on its table: done,
+        signed by the customer (name and signature) and with a complete
+        repair form.  The one definition of the rule: the field, the KPIs
+        and the bonus use it."""
         return ((table.state == 'done') & (table.signed_by != Null)
-            & (table.signature_id != Null))
+            & (table.signature_id != Null)
+            & cls.form_complete_condition(table))
 
     @classmethod
     def report_late_condition(cls, table):
@@ -625,6 +674,14 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         if (operator == '=') == bool(value):
             return [('id', 'in', query)]
         return [('id', 'not in', query)]
+
+    @classmethod
+    def get_form_complete(cls, dispatches, name):
+        return cls._get_by_condition(dispatches, cls.form_complete_condition)
+
+    @classmethod
+    def search_form_complete(cls, name, clause):
+        return cls._search_by_condition(clause, cls.form_complete_condition)
 
     @classmethod
     def get_valid(cls, dispatches, name):
@@ -782,6 +839,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('travel_product', None)
         default.setdefault('travel_quantity', None)
         default.setdefault('travel_unit_price', None)
+        default.setdefault('visit_time_band', None)
+        default.setdefault('visit_price', None)
         return super().copy(dispatches, default=default)
 
     @classmethod
@@ -973,6 +1032,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 dispatch.departure_date,
                 company_timezone(dispatch.company)).date()
             dispatch.report_due_date = departure + dt.timedelta(days=days)
+            dispatch.set_visit_price()
         cls.save(dispatches)
 
     @classmethod
@@ -1086,6 +1146,36 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         'service_dispatch.msg_dispatch_quotation_not_sent',
                         dispatch=dispatch.rec_name))
 
+    @property
+    def per_visit_contract(self):
+        "The per-visit agreement the work order's request is under"
+        request = self.request
+        if (request and request.warranty == 'contract' and request.contract
+                and request.contract.kind == 'per_visit'):
+            return request.contract
+
+    def set_visit_price(self):
+        """Fix the price of the visit by the time band of the per-visit
+        agreement it was made in (arrival, else planned start, in the
+        company's time zone)"""
+        contract = self.per_visit_contract
+        if not contract:
+            self.visit_time_band = self.visit_price = None
+            return
+        when = self.arrival_date or self.planned_start or self.departure_date
+        when = to_local(when, company_timezone(self.company))
+        sla = contract.sla or self.request.sla
+        holidays = {h.date for h in sla.holidays} if sla else set()
+        band = contract.time_band(when, holidays)
+        if not band:
+            Lang = Pool().get('ir.lang')
+            raise DispatchValidationError(gettext(
+                    'service_dispatch.msg_dispatch_no_time_band',
+                    dispatch=self.rec_name, contract=contract.rec_name,
+                    date=Lang.get().strftime(when, '%x %H:%M')))
+        self.visit_time_band = band
+        self.visit_price = band.price
+
     @fields.depends('travel_product', 'travel_quantity')
     def on_change_travel_product(self):
         if self.travel_product:
@@ -1195,7 +1285,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         ('invoice.state', '!=', 'cancelled'),
                         ],
                     ]):
-            quantities[str(line.origin)] += line.quantity
+            # The work order is the origin of its travel and of its visit
+            quantities[str(line.origin), line.product.id] += line.quantity
         return quantities
 
     def _get_invoice_line(self, origin, product, quantity, unit, unit_price,
@@ -1262,9 +1353,15 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     def get_invoice_lines_to_create(self):
         "Return the invoice lines of what is chargeable and not invoiced"
-        if (self.state != 'done' or not self.chargeable
-                or self.quotation_state == 'refused'):
+        if self.state != 'done':
             return []
+        lines = []
+        if self.visit_time_band:
+            # The visit under a per-visit agreement is billed, whatever
+            # the repair's quotation became
+            lines.extend(self._get_visit_invoice_lines())
+        if not self.chargeable or self.quotation_state == 'refused':
+            return lines
         origins = []
         if self.charge_parts:
             origins += [p for p in self.parts if p.chargeable]
@@ -1273,7 +1370,6 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             if self.travel_product and self.travel_quantity:
                 origins.append(self)
         invoiced = self._invoiced_quantities(origins)
-        lines = []
         for origin in origins:
             if origin == self:
                 quantity = self.travel_quantity
@@ -1296,12 +1392,29 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 product, unit = origin.product, origin.product.default_uom
                 unit_price = origin.unit_price
                 description = origin.description
-            quantity -= invoiced[str(origin)]
+            quantity -= invoiced[str(origin), product.id]
             if unit.round(quantity) > 0:
                 lines.append(self._get_invoice_line(
                         origin, product, quantity, unit, unit_price,
                         description))
         return lines
+
+    def _get_visit_invoice_lines(self):
+        "The line of the visit under a per-visit agreement, if not invoiced"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        product = Configuration(1).get_multivalue(
+            'visit_product', company=self.company.id)
+        if not product:
+            raise InvoiceError(gettext(
+                    'service_dispatch.msg_invoice_visit_product',
+                    dispatch=self.rec_name))
+        invoiced = self._invoiced_quantities([self])
+        if invoiced[str(self), product.id] >= 1:
+            return []
+        return [self._get_invoice_line(
+                self, product, 1, product.default_uom, self.visit_price,
+                self.visit_time_band.name)]
 
     def _get_invoice(self):
         pool = Pool()
@@ -1680,7 +1793,8 @@ class WorkOrderReport(CompanyReport):
         for name in [
                 'service_address', 'contact', 'product_serviced',
                 'serial_number', 'part_quantity', 'part_amount',
-                'labour_amount', 'travel_amount', 'total_amount',
+                'labour_amount', 'travel_amount', 'visit_amount',
+                'total_amount',
                 'signature_image']:
             context[name] = getattr(cls, name)
         return context
@@ -1743,10 +1857,17 @@ class WorkOrderReport(CompanyReport):
         return dispatch.company.currency.round(amount)
 
     @classmethod
+    def visit_amount(cls, dispatch):
+        "Return the price of the visit under a per-visit agreement"
+        if dispatch.visit_time_band:
+            return cls._amount(dispatch, 1, dispatch.visit_price)
+
+    @classmethod
     def total_amount(cls, dispatch):
         amounts = [cls.part_amount(p) for p in dispatch.parts]
         amounts += [cls.labour_amount(l) for l in dispatch.labour]
         amounts.append(cls.travel_amount(dispatch))
+        amounts.append(cls.visit_amount(dispatch))
         return sum(filter(None, amounts), Decimal(0))
 
     @classmethod
@@ -1785,8 +1906,11 @@ class CreateInvoices(Wizard):
         else:
             dispatches = [d for d in Dispatch.search([
                         ('state', '=', 'done'),
-                        ('chargeable', '=', True),
-                        ('quotation_state', '!=', 'refused'),
+                        ['OR',
+                            [('chargeable', '=', True),
+                                ('quotation_state', '!=', 'refused')],
+                            ('visit_time_band', '!=', None),
+                            ],
                         ], order=[('number', 'ASC')])
                 if d.get_invoice_lines_to_create()]
         return {'dispatches': [d.id for d in dispatches]}

@@ -51,3 +51,7 @@ class PartReturnError(UserError):
 
 class InvoiceError(UserError):
     pass
+
+
+class ContractFeeError(AccessError):
+    pass

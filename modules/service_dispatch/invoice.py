@@ -11,4 +11,4 @@ class InvoiceLine(metaclass=PoolMeta):
     def _get_origin(cls):
         return super()._get_origin() + [
             'service.dispatch', 'service.dispatch.part',
-            'service.dispatch.labour']
+            'service.dispatch.labour', 'service.contract.fee']

@@ -22,3 +22,13 @@ class Rule(metaclass=PoolMeta):
         # Lets a rule keep technicians to their own work orders
         context['employees'] = User.get_employees()
         return context
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('service.contract|invoice_fees', "Invoice Agreement Fees"))

@@ -10,14 +10,23 @@
   the equipment the company sold and on other equipment (or none);
 - the department's fund: a share of each (25 % and 40 % by default, the
   department's regulation; nothing of one that is a loss);
+- resident agreements: each one's net profit of the quarter (the fees of
+  the months begun in the quarter and invoiced, less the cost of what it
+  consumed: the parts it covered at their cost and the labour it covered at
+  the labour product's cost price); of it, the salesperson's commission
+  and the fund's share, at the rates of a customer of the company's
+  business (10 % and 15 %) or of another (20 % and 20 %); nothing of a loss;
 - the fund goes to the manager, the deputy and the technicians at their
   configured shares, the technicians' share split in proportion to their
-  valid work orders.
+  valid work orders;
+- each line: the share of the fund, the allowance and the commission, less
+  the fines of the quarter.
 
 The figures are stored when computed, so a confirmed statement keeps them
 whatever happens to the work orders afterwards.
 """
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
@@ -41,6 +50,10 @@ from .kpi import part_moves
 RATES = {
     'fund_own_rate': 'bonus_fund_own_rate',
     'fund_other_rate': 'bonus_fund_other_rate',
+    'commission_business_rate': 'bonus_commission_business_rate',
+    'agreement_fund_business_rate': 'bonus_agreement_fund_business_rate',
+    'commission_other_rate': 'bonus_commission_other_rate',
+    'agreement_fund_other_rate': 'bonus_agreement_fund_other_rate',
     'allowance_rate': 'bonus_allowance',
     'manager_rate': 'bonus_manager_rate',
     'deputy_rate': 'bonus_deputy_rate',
@@ -52,6 +65,11 @@ def quarter_dates(year, quarter):
     "Return the first and the last day of the quarter"
     start = dt.date(year, 3 * (quarter - 1) + 1, 1)
     return start, start + relativedelta(months=3, days=-1)
+
+
+def quarter_of(date):
+    "Return the year and the quarter of the date"
+    return date.year, (date.month - 1) // 3 + 1
 
 
 def split(amount, weights, round_):
@@ -128,10 +146,29 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
         "Fund Rate (Own Equipment)", digits=(16, 4), readonly=True)
     fund_other_rate = fields.Numeric(
         "Fund Rate (Other Equipment)", digits=(16, 4), readonly=True)
+    agreement_profit = fields.Numeric(
+        "Agreement Profit", digits='currency', readonly=True,
+        help="The net profit of the resident agreements in the quarter: "
+        "their fees less the cost of what they consumed.")
+    agreement_fund = fields.Numeric(
+        "Agreement Fund", digits='currency', readonly=True,
+        help="The fund's share of the resident agreements' profit.")
+    commission_business_rate = fields.Numeric(
+        "Commission (Company's Customers)", digits=(16, 4), readonly=True)
+    agreement_fund_business_rate = fields.Numeric(
+        "Agreement Fund Rate (Company's Customers)", digits=(16, 4),
+        readonly=True)
+    commission_other_rate = fields.Numeric(
+        "Commission (Other Customers)", digits=(16, 4), readonly=True)
+    agreement_fund_other_rate = fields.Numeric(
+        "Agreement Fund Rate (Other Customers)", digits=(16, 4),
+        readonly=True)
+    agreements = fields.One2Many(
+        'service.bonus.agreement', 'bonus', "Agreements", readonly=True)
     fund = fields.Numeric(
         "Fund", digits='currency', readonly=True,
         help="The department's fund shared out: each parts profit (unless "
-        "a loss) at its rate, rounded.")
+        "a loss) at its rate, rounded, and the agreements' share.")
     allowance_rate = fields.Numeric(
         "Per-visit Allowance", digits=(16, 2), readonly=True,
         help="Paid for each valid work order.")
@@ -320,8 +357,10 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def copy(cls, bonuses, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('lines', None)
+        default.setdefault('agreements', None)
         for name in ['parts_revenue', 'parts_cost', 'parts_profit',
-                'parts_profit_own', 'parts_profit_other', 'fund']:
+                'parts_profit_own', 'parts_profit_other', 'agreement_profit',
+                'agreement_fund', 'fund']:
             default.setdefault(name, None)
         for name in RATES:
             default.setdefault(name, None)
@@ -333,18 +372,28 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
         "Compute the statements from the quarter's data and the rates"
         pool = Pool()
         Line = pool.get('service.bonus.line')
+        Agreement = pool.get('service.bonus.agreement')
         for bonus in bonuses:
             if bonus.state != 'draft':
                 raise BonusModificationError(gettext(
                         'service_kpi.msg_bonus_modify_not_draft',
                         bonus=bonus.rec_name))
         Line.delete([l for b in bonuses for l in b.lines])
-        lines = []
+        Agreement.delete([a for b in bonuses for a in b.agreements])
+        lines, agreements = [], []
         for bonus in bonuses:
             bonus.set_rates()
             bonus.set_parts_profit()
-            lines.extend(bonus.get_lines())
+            bonus_agreements = bonus.get_agreements()
+            bonus.agreement_profit = sum(
+                (a.profit for a in bonus_agreements), Decimal(0))
+            bonus.agreement_fund = sum(
+                (a.fund for a in bonus_agreements), Decimal(0))
+            bonus.fund += bonus.agreement_fund
+            agreements.extend(bonus_agreements)
+            lines.extend(bonus.get_lines(bonus_agreements))
         cls.save(bonuses)
+        Agreement.save(agreements)
         Line.save(lines)
 
     @classmethod
@@ -440,10 +489,148 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 order_by=[dispatch.technician]))
         return cursor.fetchall()
 
-    def get_lines(self):
-        "Return the lines of the statement, the pool shared out"
+    def get_agreements(self):
+        """Return the resident agreements of the quarter with their profit,
+        the salesperson's commission and the fund's share"""
+        pool = Pool()
+        Agreement = pool.get('service.bonus.agreement')
+        Contract = pool.get('service.contract')
+        currency = self.company.currency
+        fees = self._agreement_fees()
+        costs = self._agreement_costs()
+        agreements = []
+        for contract in Contract.browse(sorted(set(fees) | set(costs))):
+            fee = currency.round(fees.get(contract.id, Decimal(0)))
+            cost = currency.round(costs.get(contract.id, Decimal(0)))
+            profit = fee - cost
+            if contract.company_business:
+                commission_rate = self.commission_business_rate
+                fund_rate = self.agreement_fund_business_rate
+            else:
+                commission_rate = self.commission_other_rate
+                fund_rate = self.agreement_fund_other_rate
+            gain = max(profit, Decimal(0))
+            agreements.append(Agreement(
+                    bonus=self, contract=contract,
+                    salesperson=contract.salesperson,
+                    company_business=contract.company_business,
+                    fees=fee, cost=cost, profit=profit,
+                    commission_rate=commission_rate, fund_rate=fund_rate,
+                    commission=(
+                        currency.round(gain * commission_rate)
+                        if contract.salesperson else Decimal(0)),
+                    fund=currency.round(gain * fund_rate)))
+        return agreements
+
+    def _resident_contracts(self, contract):
+        "The condition on the company's resident agreements"
+        return ((contract.company == self.company.id)
+            & (contract.kind == 'resident'))
+
+    def _agreement_fees(self):
+        """Return the fees per resident agreement of the months begun in
+        the quarter, on invoices not cancelled"""
+        pool = Pool()
+        Contract = pool.get('service.contract')
+        Fee = pool.get('service.contract.fee')
+        InvoiceLine = pool.get('account.invoice.line')
+        Invoice = pool.get('account.invoice')
+        cursor = Transaction().connection.cursor()
+        contract = Contract.__table__()
+        fee = Fee.__table__()
+        line = InvoiceLine.__table__()
+        invoice = Invoice.__table__()
+        start, end = quarter_dates(self.year, self.quarter)
+        cursor.execute(*fee
+            .join(contract, condition=fee.contract == contract.id)
+            .join(line, condition=fee.invoice_line == line.id)
+            .join(invoice, condition=line.invoice == invoice.id)
+            .select(fee.contract, Sum(fee.amount),
+                where=self._resident_contracts(contract)
+                & (fee.start_date >= start) & (fee.start_date <= end)
+                & (invoice.state != 'cancelled'),
+                group_by=[fee.contract]))
+        return {c: as_decimal(a) for c, a in cursor}
+
+    def _agreement_costs(self):
+        """Return the cost per resident agreement of what it consumed on
+        the work orders done in the quarter: the parts and the labour it
+        covered (not chargeable), the parts at their cost, the hours at
+        their product's cost price (the labour product's when none)"""
+        pool = Pool()
+        Contract = pool.get('service.contract')
+        Request = pool.get('service.request')
+        Labour = pool.get('service.dispatch.labour')
+        Dispatch = pool.get('service.dispatch')
+        Product = pool.get('product.product')
+        Configuration = pool.get('service.configuration')
+        cursor = Transaction().connection.cursor()
+        costs = defaultdict(Decimal)
+
+        join, move, part, dispatch, sign = part_moves()
+        contract = Contract.__table__()
+        request = Request.__table__()
+        cursor.execute(*join
+            .join(request, condition=dispatch.request == request.id)
+            .join(contract, condition=request.contract == contract.id)
+            .select(contract.id,
+                Sum(sign * Cast(move.internal_quantity, 'NUMERIC')
+                    * Coalesce(move.cost_price, 0)),
+                where=(move.state == 'done')
+                & (part.chargeable == Literal(False))
+                & self._resident_contracts(contract)
+                & self._done_work_orders(dispatch),
+                group_by=[contract.id]))
+        for contract_id, cost in cursor:
+            costs[contract_id] += as_decimal(cost)
+
+        labour = Labour.__table__()
+        dispatch = Dispatch.__table__()
+        contract = Contract.__table__()
+        request = Request.__table__()
+        cursor.execute(*labour
+            .join(dispatch, condition=labour.dispatch == dispatch.id)
+            .join(request, condition=dispatch.request == request.id)
+            .join(contract, condition=request.contract == contract.id)
+            .select(contract.id, labour.product, Sum(labour.hours),
+                where=(labour.chargeable == Literal(False))
+                & self._resident_contracts(contract)
+                & self._done_work_orders(dispatch),
+                group_by=[contract.id, labour.product]))
+        hours = cursor.fetchall()
+        default = Configuration(1).get_multivalue(
+            'labour_product', company=self.company.id)
+        with Transaction().set_context(company=self.company.id):
+            products = {p.id: p for p in Product.browse(
+                    {p for _, p, _ in hours if p}
+                    | ({default.id} if default else set()))}
+        for contract_id, product_id, quantity in hours:
+            product = products.get(product_id or (default and default.id))
+            cost_price = product.cost_price if product else None
+            costs[contract_id] += (
+                as_decimal(quantity) * (cost_price or Decimal(0)))
+        return costs
+
+    def get_fines(self):
+        "Return the fines per employee of the quarter"
+        pool = Pool()
+        Fine = pool.get('service.fine')
+        cursor = Transaction().connection.cursor()
+        fine = Fine.__table__()
+        start, end = quarter_dates(self.year, self.quarter)
+        cursor.execute(*fine.select(
+                fine.employee, Sum(fine.amount),
+                where=(fine.company == self.company.id)
+                & (fine.date >= start) & (fine.date <= end),
+                group_by=[fine.employee]))
+        return {e: as_decimal(a) for e, a in cursor}
+
+    def get_lines(self, agreements=()):
+        """Return the lines of the statement: the fund shared out, the
+        allowances, the commissions and the fines"""
         pool = Pool()
         Line = pool.get('service.bonus.line')
+        Employee = pool.get('company.employee')
         currency = self.company.currency
         orders = self.get_valid_work_orders()
         total = sum(c for _, c in orders)
@@ -464,8 +651,38 @@ class Bonus(ClientValueMixin, Workflow, ModelSQL, ModelView):
             weights.append(Fraction(self.technician_rate) * count / total)
         shares = split(self.fund, weights, currency.round)
         for line, share in zip(lines, shares):
-            line.bonus = self
             line.pool_share = share
+
+        # The commissions and the fines on the employee's first line, or
+        # on a line of their own
+        by_employee = {}
+        for line in lines:
+            by_employee.setdefault(int(line.employee), line)
+
+        def line_of(employee_id, role):
+            if employee_id not in by_employee:
+                line = Line(
+                    employee=employee_id, role=role, valid_work_orders=0,
+                    allowance=Decimal(0), pool_share=Decimal(0))
+                lines.append(line)
+                by_employee[employee_id] = line
+            return by_employee[employee_id]
+        commissions = defaultdict(Decimal)
+        for agreement in agreements:
+            if agreement.salesperson and agreement.commission:
+                commissions[agreement.salesperson.id] += agreement.commission
+        for employee_id, commission in sorted(commissions.items()):
+            line_of(employee_id, 'salesperson').commission = commission
+        for employee_id, fines in sorted(self.get_fines().items()):
+            employee = Employee(employee_id)
+            role = 'technician' if employee.service_technician else 'staff'
+            line_of(employee_id, role).fines = currency.round(fines)
+        for line in lines:
+            line.bonus = self
+            if getattr(line, 'commission', None) is None:
+                line.commission = Decimal(0)
+            if getattr(line, 'fines', None) is None:
+                line.fines = Decimal(0)
         return lines
 
 
@@ -484,6 +701,8 @@ class BonusLine(ClientValueMixin, ModelSQL, ModelView):
             ('manager', "Manager"),
             ('deputy', "Deputy Manager"),
             ('technician', "Technician"),
+            ('salesperson', "Salesperson"),
+            ('staff', "Other Staff"),
             ], "Role", required=True, sort=False)
     role_string = role.translated('role')
     valid_work_orders = fields.Integer(
@@ -497,9 +716,20 @@ class BonusLine(ClientValueMixin, ModelSQL, ModelView):
         "Allowance", digits='currency', required=True)
     pool_share = fields.Numeric(
         "Pool Share", digits='currency', required=True,
-        help="The share of the parts-profit pool.")
+        help="The share of the department's fund.")
+    commission = fields.Numeric(
+        "Commission", digits='currency', required=True,
+        help="The salesperson's commission on the resident agreements' "
+        "profit.")
+    fines = fields.Numeric(
+        "Fines", digits='currency', required=True,
+        help="The fines of the quarter, deducted.")
     amount = fields.Function(
-        fields.Numeric("Amount", digits='currency'), 'get_amount')
+        fields.Numeric(
+            "Amount", digits='currency',
+            help="The share of the fund, the allowance and the commission, "
+            "less the fines."),
+        'get_amount')
 
     @classmethod
     def __setup__(cls):
@@ -515,9 +745,18 @@ class BonusLine(ClientValueMixin, ModelSQL, ModelView):
     def on_change_with_currency(self, name=None):
         return self.bonus.currency if self.bonus else None
 
+    @classmethod
+    def default_commission(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_fines(cls):
+        return Decimal(0)
+
     def get_amount(self, name):
         # Also computed while a line being created is validated
-        return (self.allowance or 0) + (self.pool_share or 0)
+        return ((self.allowance or 0) + (self.pool_share or 0)
+            + (self.commission or 0) - (self.fines or 0))
 
     @classmethod
     def check_modification(cls, mode, lines, values=None, external=False):
@@ -532,6 +771,62 @@ class BonusLine(ClientValueMixin, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.employee.rec_name} @ {self.bonus.rec_name}'
+
+
+class BonusAgreement(ClientValueMixin, ModelSQL, ModelView):
+    __name__ = 'service.bonus.agreement'
+    __string__ = "Bonus Statement Agreement"
+
+    bonus = fields.Many2One(
+        'service.bonus', "Statement", required=True, ondelete='CASCADE',
+        readonly=True)
+    contract = fields.Many2One(
+        'service.contract', "Agreement", required=True, readonly=True)
+    salesperson = fields.Many2One(
+        'company.employee', "Salesperson", readonly=True)
+    company_business = fields.Boolean(
+        "Customer of the Company's Business", readonly=True)
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    fees = fields.Numeric(
+        "Fees", digits='currency', required=True, readonly=True,
+        help="The fees of the months begun in the quarter, invoiced.")
+    cost = fields.Numeric(
+        "Cost", digits='currency', required=True, readonly=True,
+        help="The parts and the labour the agreement covered on the work "
+        "orders done in the quarter, at cost.")
+    profit = fields.Numeric(
+        "Net Profit", digits='currency', required=True, readonly=True)
+    commission_rate = fields.Numeric(
+        "Commission Rate", digits=(16, 4), required=True, readonly=True)
+    fund_rate = fields.Numeric(
+        "Fund Rate", digits=(16, 4), required=True, readonly=True)
+    commission = fields.Numeric(
+        "Commission", digits='currency', required=True, readonly=True)
+    fund = fields.Numeric(
+        "Fund", digits='currency', required=True, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('bonus', 'ASC'), ('contract', 'ASC'), ('id', 'ASC')]
+
+    @fields.depends('bonus', '_parent_bonus.currency')
+    def on_change_with_currency(self, name=None):
+        return self.bonus.currency if self.bonus else None
+
+    @classmethod
+    def check_modification(cls, mode, agreements, values=None,
+            external=False):
+        super().check_modification(
+            mode, agreements, values=values, external=external)
+        if external:
+            for agreement in agreements:
+                if agreement.bonus.state != 'draft':
+                    raise BonusModificationError(gettext(
+                            'service_kpi.msg_bonus_modify_not_draft',
+                            bonus=agreement.bonus.rec_name))
 
 
 class BonusReport(CompanyReport):

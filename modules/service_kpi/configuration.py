@@ -13,11 +13,30 @@ from .exceptions import BonusError
 
 BONUS_RATES = [
     'bonus_manager_rate', 'bonus_deputy_rate', 'bonus_technician_rate']
-# The department's fund: its share of the parts profit, by equipment kind
-FUND_RATES = ['bonus_fund_own_rate', 'bonus_fund_other_rate']
+# The department's fund: its share of the parts profit, by equipment kind,
+# and of the resident agreements' profit, with the salesperson's commission
+FUND_RATES = ['bonus_fund_own_rate', 'bonus_fund_other_rate',
+    'bonus_commission_business_rate', 'bonus_agreement_fund_business_rate',
+    'bonus_commission_other_rate', 'bonus_agreement_fund_other_rate']
+# The fines of the regulation, by kind, and the range of a property fine
+FINES = ['fine_late_report', 'fine_lost_report', 'fine_attitude',
+    'fine_property_min', 'fine_property_max']
+DEFAULTS = {
+    'bonus_fund_own_rate': Decimal('0.25'),
+    'bonus_fund_other_rate': Decimal('0.40'),
+    'bonus_commission_business_rate': Decimal('0.10'),
+    'bonus_agreement_fund_business_rate': Decimal('0.15'),
+    'bonus_commission_other_rate': Decimal('0.20'),
+    'bonus_agreement_fund_other_rate': Decimal('0.20'),
+    'fine_late_report': Decimal(20),
+    'fine_lost_report': Decimal(20),
+    'fine_attitude': Decimal(50),
+    'fine_property_min': Decimal(50),
+    'fine_property_max': Decimal(200),
+    }
 BONUS_FIELDS = {
     'bonus_allowance', 'bonus_manager', 'bonus_deputy'} | set(
-    BONUS_RATES) | set(FUND_RATES)
+    BONUS_RATES) | set(FUND_RATES) | set(FINES)
 
 
 def rate_field(string, help):
@@ -44,6 +63,48 @@ bonus_fund_other_rate = rate_field(
     "Fund Rate (Other Equipment)",
     "The share of the net parts profit made on other equipment that goes to "
     "the department's fund.")
+bonus_commission_business_rate = rate_field(
+    "Commission (Company's Customers)",
+    "The salesperson's commission on the quarter's net profit of a resident "
+    "agreement with a customer of the company's business.")
+bonus_agreement_fund_business_rate = rate_field(
+    "Agreement Fund Rate (Company's Customers)",
+    "The share of the quarter's net profit of a resident agreement with a "
+    "customer of the company's business that goes to the department's "
+    "fund.")
+bonus_commission_other_rate = rate_field(
+    "Commission (Other Customers)",
+    "The salesperson's commission on the quarter's net profit of a resident "
+    "agreement with another customer.")
+bonus_agreement_fund_other_rate = rate_field(
+    "Agreement Fund Rate (Other Customers)",
+    "The share of the quarter's net profit of a resident agreement with "
+    "another customer that goes to the department's fund.")
+
+
+def fine_field(name, string, help):
+    return fields.Numeric(
+        string, digits=(16, 2), required=True,
+        domain=[(name, '>=', 0)], help=help)
+
+
+fine_late_report = fine_field(
+    'fine_late_report', "Fine for a Late Report",
+    "Deducted for a work order report handed back late.")
+fine_lost_report = fine_field(
+    'fine_lost_report', "Fine for a Lost Report",
+    "Deducted for a work order report lost.")
+fine_attitude = fine_field(
+    'fine_attitude', "Fine for Attitude",
+    "Deducted for a justified complaint about a technician's attitude.")
+fine_property_min = fine_field(
+    'fine_property_min', "Least Property Fine",
+    "The least fine for damage to or unauthorised use of customer "
+    "property; the manager sets each within the range.")
+fine_property_max = fine_field(
+    'fine_property_max', "Greatest Property Fine",
+    "The greatest fine for damage to or unauthorised use of customer "
+    "property.")
 bonus_manager = fields.Many2One(
     'company.employee', "Manager",
     domain=[('company', '=', Eval('company', -1))],
@@ -63,6 +124,19 @@ class Configuration(metaclass=PoolMeta):
     bonus_technician_rate = fields.MultiValue(bonus_technician_rate)
     bonus_fund_own_rate = fields.MultiValue(bonus_fund_own_rate)
     bonus_fund_other_rate = fields.MultiValue(bonus_fund_other_rate)
+    bonus_commission_business_rate = fields.MultiValue(
+        bonus_commission_business_rate)
+    bonus_agreement_fund_business_rate = fields.MultiValue(
+        bonus_agreement_fund_business_rate)
+    bonus_commission_other_rate = fields.MultiValue(
+        bonus_commission_other_rate)
+    bonus_agreement_fund_other_rate = fields.MultiValue(
+        bonus_agreement_fund_other_rate)
+    fine_late_report = fields.MultiValue(fine_late_report)
+    fine_lost_report = fields.MultiValue(fine_lost_report)
+    fine_attitude = fields.MultiValue(fine_attitude)
+    fine_property_min = fields.MultiValue(fine_property_min)
+    fine_property_max = fields.MultiValue(fine_property_max)
     bonus_manager = fields.MultiValue(fields.Many2One(
             'company.employee', "Manager",
             domain=[
@@ -103,15 +177,6 @@ class Configuration(metaclass=PoolMeta):
         return cls.multivalue_model(
             'bonus_technician_rate').default_bonus_technician_rate()
 
-    @classmethod
-    def default_bonus_fund_own_rate(cls, **pattern):
-        return cls.multivalue_model(
-            'bonus_fund_own_rate').default_bonus_fund_own_rate()
-
-    @classmethod
-    def default_bonus_fund_other_rate(cls, **pattern):
-        return cls.multivalue_model(
-            'bonus_fund_other_rate').default_bonus_fund_other_rate()
 
     @classmethod
     def validate_fields(cls, configurations, field_names):
@@ -151,6 +216,15 @@ class ConfigurationCompany(metaclass=PoolMeta):
     bonus_technician_rate = bonus_technician_rate
     bonus_fund_own_rate = bonus_fund_own_rate
     bonus_fund_other_rate = bonus_fund_other_rate
+    bonus_commission_business_rate = bonus_commission_business_rate
+    bonus_agreement_fund_business_rate = bonus_agreement_fund_business_rate
+    bonus_commission_other_rate = bonus_commission_other_rate
+    bonus_agreement_fund_other_rate = bonus_agreement_fund_other_rate
+    fine_late_report = fine_late_report
+    fine_lost_report = fine_lost_report
+    fine_attitude = fine_attitude
+    fine_property_min = fine_property_min
+    fine_property_max = fine_property_max
     bonus_manager = bonus_manager
     bonus_deputy = bonus_deputy
 
@@ -170,19 +244,21 @@ class ConfigurationCompany(metaclass=PoolMeta):
     def default_bonus_technician_rate(cls):
         return Decimal('0.80')
 
-    @classmethod
-    def default_bonus_fund_own_rate(cls):
-        return Decimal('0.25')
-
-    @classmethod
-    def default_bonus_fund_other_rate(cls):
-        return Decimal('0.40')
 
     @classmethod
     def validate_fields(cls, values, field_names):
         super().validate_fields(values, field_names)
         if field_names & (set(BONUS_RATES) | set(FUND_RATES)):
             cls.check_bonus_rate_range(values)
+        if field_names & {'fine_property_min', 'fine_property_max'}:
+            for value in values:
+                if ((value.fine_property_min or 0)
+                        > (value.fine_property_max or 0)):
+                    raise BonusError(gettext(
+                            'service_kpi.msg_fine_property_range',
+                            company=(
+                                value.company.rec_name if value.company
+                                else '')))
 
     @classmethod
     def check_bonus_rate_range(cls, values):
@@ -198,3 +274,15 @@ class ConfigurationCompany(metaclass=PoolMeta):
                             company=(
                                 value.company.rec_name if value.company
                                 else '')))
+
+
+def _set_defaults(*classes):
+    "The default_<field> methods of the rates and fines of DEFAULTS"
+    for name, value in DEFAULTS.items():
+        def default(cls, _value=value, **pattern):
+            return _value
+        for Class in classes:
+            setattr(Class, 'default_' + name, classmethod(default))
+
+
+_set_defaults(Configuration, ConfigurationCompany)

@@ -22,3 +22,11 @@ class BonusModificationError(AccessError):
 
 class DashboardAccessError(AccessError):
     pass
+
+
+class FineError(ValidationError):
+    pass
+
+
+class FineModificationError(AccessError):
+    pass

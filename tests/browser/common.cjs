@@ -40,7 +40,8 @@ async function login(page, address, user, password) {
 async function openMenu(page, path, {view = '.treeview', model} = {}) {
     // Unfold the menu along path (the labels the user reads) and open its
     // last entry; return the tab it opened once its view (a CSS selector)
-    // is shown, and with a model once its records are there
+    // is shown, and with a model once its records are there (no view: a
+    // wizard's dialog, nothing is waited for)
     const search = model ? waitRpc(page, `model.${model}.search`) : null;
     const menu = page.locator('#menu');
     const item = name => menu.locator(`div.column-char[title="${name}"]`)
@@ -56,6 +57,10 @@ async function openMenu(page, path, {view = '.treeview', model} = {}) {
         }
     }
     const tab = page.locator('#tabcontent > .tab-pane.active');
+    if (view === null) {
+        // A wizard of the menu opens in a dialog, no tab
+        return null;
+    }
     await tab.locator(view).first().waitFor(
         {state: 'visible', timeout: TIMEOUT});
     if (search) {

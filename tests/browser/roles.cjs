@@ -15,6 +15,9 @@
 // - the dispatcher reads the technicians' week in the schedule;
 // - the manager reads the dashboard of a window, then of another, each set
 //   once for the whole page;
+// - the manager records a technician's fine, its amount the regulation's;
+// - the accountant invoices the months of the resident agreements, none
+//   twice;
 // - the manager gives the products tracked by lot their warranty months and
 //   builds the installed base from the past deliveries.
 //
@@ -570,6 +573,109 @@ async function installed_base(page, seen) {
     await page.screenshot({path: `${shots}/manager_units_built.png`});
 }
 
+// The accountant invoices the months of the resident agreements -------------
+
+async function agreement_fees(page, seen) {
+    seen.step = 'menu Financial > Invoices > Invoice Agreement Fees';
+    let wizard = await openWizard(page,
+        ['Financial', 'Invoices', 'Invoice Agreement Fees']);
+    await wizard.locator('.form input[name="date"]').first().waitFor(
+        {state: 'visible', timeout: TIMEOUT});
+    seen.date = await waitField(wizard, 'date', /\S/);
+    seen.agreements = await poll(() => rows(listOf(wizard)),
+        found => found.length >= 1);
+    seen.error_cells = errorCells('agreements', seen.agreements);
+    await page.screenshot({path: `${shots}/accountant_agreement_fees.png`});
+    seen.step = 'Invoice Agreement Fees: Invoice';
+    let executed = waitRpc(page,
+        'wizard.service.contract.invoice_fees.execute');
+    let search = waitRpc(page, 'model.account.invoice.search');
+    await wizardButton(wizard, 'Invoice');
+    seen.invoice_error = (await executed).error || null;
+    seen.invoice_alerts = await shownAlerts(page);
+    await search;
+    // The invoices made open in a tab of their own
+    const invoices = page.locator('#tabcontent > .tab-pane.active');
+    await settle(invoices);
+    seen.invoices_tab = (await page.locator('#tablist li.active')
+        .innerText()).replace(/×/g, '').trim();
+    seen.invoices = await poll(() => rows(listOf(invoices)),
+        found => found.length >= 1);
+    seen.error_cells.push(...errorCells('invoices', seen.invoices));
+    await page.screenshot({path: `${shots}/accountant_agreement_invoices.png`});
+
+    // Once more: the months are invoiced, none twice
+    seen.step = 'Invoice Agreement Fees, once more';
+    wizard = await openWizard(page,
+        ['Financial', 'Invoices', 'Invoice Agreement Fees']);
+    await wizard.locator('.form input[name="date"]').first().waitFor(
+        {state: 'visible', timeout: TIMEOUT});
+    await poll(() => rows(listOf(wizard)), found => found.length >= 1);
+    executed = waitRpc(page, 'wizard.service.contract.invoice_fees.execute');
+    search = waitRpc(page, 'model.account.invoice.search');
+    await wizardButton(wizard, 'Invoice');
+    seen.again_error = (await executed).error || null;
+    await search;
+    const again = page.locator('#tabcontent > .tab-pane.active');
+    await settle(again);
+    await idle(page);
+    seen.invoices_again = await rows(listOf(again));
+}
+
+// The manager records a fine -------------------------------------------------
+
+async function fines(page, seen) {
+    const model = 'service.fine';
+    seen.step = 'menu Service > Service KPIs > Fines';
+    const tab = await openMenu(page,
+        ['Service', 'Service KPIs', 'Fines'], {model});
+    seen.before = await rows(listOf(tab));
+    seen.step = 'Fines: New';
+    await tab.locator('button[title="New"]').first().click();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    await settle(tab);
+    seen.employee = await fillMany2One(page, tab, 'employee', 'Liu Yang');
+    await tab.locator('.form select[name="kind"]').first().selectOption(
+        {label: 'Attitude Complaint'});
+    await idle(page);
+    // The amount of the regulation comes with the kind
+    seen.amount = await waitField(tab, 'amount', /50/);
+    await tab.locator('.form textarea[name="reason"]').first().fill(
+        'Raised his voice at the customer.');
+    await page.screenshot({path: `${shots}/manager_fine.png`});
+    seen.step = 'Fines: Save';
+    const saved = waitRpc(page, `model.${model}.create`);
+    await tab.locator('button[title="Save"]').first().click();
+    seen.save_error = (await saved).error || null;
+    seen.save_alerts = await shownAlerts(page);
+    await settle(tab);
+    seen.recorded_by = await waitField(tab, 'recorded_by', /\S/);
+}
+
+async function openWizard(page, path) {
+    // A wizard of the menu: its dialog.  The menu's entry is opened again
+    // (a double click may be taken for the first click of the dialog's
+    // opening) until the dialog shows
+    const wizard = page.locator('.modal.in.wizard-dialog').last();
+    for (let attempt = 0; ; attempt++) {
+        try {
+            await openMenu(page, path, {view: null});
+        } catch (error) {
+            if (attempt > 2) {
+                throw error;
+            }
+        }
+        try {
+            await wizard.waitFor({state: 'visible', timeout: 10000});
+            return wizard;
+        } catch (error) {
+            if (attempt > 2) {
+                throw error;
+            }
+        }
+    }
+}
+
 async function wizardButton(tab, label) {
     // A button of the wizard's current step, by its label
     const button = tab.locator('button:visible', {hasText: label}).last();
@@ -667,6 +773,8 @@ const JOURNEYS = [
     [technician, 'liu', 'zh-CN'],
     [dispatcher, 'dispatcher', 'en-US'],
     [manager, 'manager', 'en-US'],
+    [fines, 'manager', 'en-US'],
+    [agreement_fees, 'accountant', 'en-US'],
     // Last: it changes the demo's data
     [installed_base, 'manager', 'en-US'],
 ];

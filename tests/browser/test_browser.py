@@ -441,6 +441,41 @@ def installed_base_saw(seen):
         ], seen['units']
 
 
+def fines_saw(seen):
+    stopped(seen)
+    # Liu Yang fined for his manner: 50.00 proposed with the kind, saved,
+    # and who recorded it is the manager
+    assert seen['employee'].startswith("Liu Yang"), seen
+    assert seen['amount'].replace(',', '') in {'50.00', '50'}, seen
+    assert seen['save_error'] is None and seen['save_alerts'] == [], seen
+    assert seen['recorded_by'].startswith("Zhou Qiang"), seen
+
+
+def agreement_fees_saw(seen):
+    stopped(seen)
+    assert seen['error_cells'] == [], seen['error_cells']
+    # The clinic's resident agreement is proposed
+    assert [r.get('Customer') for r in seen['agreements']] == [
+        "Kangning Clinic"], seen['agreements']
+    assert seen['invoice_error'] is None and seen['invoice_alerts'] == [], (
+        seen)
+    # Its four months begun (from three months ago to this one), a draft
+    # invoice each: 3,000.00 and VAT 6 %, 3,180.00
+    invoices = [r for r in seen['invoices'] if r.get('Party')]
+    assert len(invoices) == 4, seen['invoices']
+    assert {r['Party'] for r in invoices} == {"Kangning Clinic"}, invoices
+    # Drafts: not numbered yet
+    assert {r['Number'] for r in invoices} == {''}, invoices
+    assert {r['Reference'] for r in invoices} == {seen['agreements'][0][
+            'Number']}, invoices
+    assert {re.sub(r'[^\d.]', '', r['Total']) for r in invoices} == {
+        '3180.00'}, invoices
+    # Once more: nothing more to invoice
+    assert seen['again_error'] is None, seen
+    assert [r for r in seen['invoices_again'] if r.get('Party')] == [], (
+        seen['invoices_again'])
+
+
 ROLES = [
     ('desk', desk_saw),
     ('warehouse', warehouse_saw),
@@ -448,6 +483,8 @@ ROLES = [
     ('technician', technician_saw),
     ('dispatcher', dispatcher_saw),
     ('manager', manager_saw),
+    ('fines', fines_saw),
+    ('agreement_fees', agreement_fees_saw),
     ('installed_base', installed_base_saw),
     ]
 
