@@ -61,6 +61,7 @@ def _populate():
     Bonus = pool.get('service.bonus')
     Fee = pool.get('service.contract.fee')
     Fine = pool.get('service.fine')
+    Link = pool.get('service.link')
 
     def agreement(contract, **values):
         return dict({
@@ -240,6 +241,8 @@ def _populate():
                         state='done', signed_by="Zhang Wei",
                         signature=SIGNATURE, departure_date=now,
                         report_due_date=today)])
+            # A signing link of the work order done
+            Link.issue(dispatches[-1], 'sign', now + dt.timedelta(days=1))
             Survey.create([{
                         'company': company.id, 'party': customer.id,
                         'request': request.id, 'dispatch': dispatches[0].id,
@@ -457,6 +460,11 @@ class Records:
                 {'company': main, 'employee': liu, 'date': self.today,
                     'kind': 'other', 'amount': Decimal(5),
                     'reason': "Late."}),
+            'service.link': (
+                first('service.link'), {'expiry': self.now},
+                {'company': main, 'purpose': 'sign',
+                    'resource': str(dispatch), 'token_digest': '0' * 64,
+                    'expiry': self.now}),
             'service.bonus.agreement': (
                 bonus.agreements[0], {'fees': Decimal(1)},
                 {'bonus': bonus.id, 'contract': resident.id,
@@ -512,6 +520,7 @@ COMPANY_PATHS = {
     'service.contract.time_band': 'contract.company',
     'service.contract.fee': 'contract.company',
     'service.fine': 'company',
+    'service.link': 'company',
     'service.bonus.agreement': 'bonus.company',
     'company.employee-service.skill': 'employee.company',
     'service.dispatch': 'company',

@@ -98,6 +98,7 @@ MODELS = table('''
     service.contract                    r    r    r    -    r    rwcd -
     service.contract.time_band          r    r    r    -    r    rwcd -
     service.contract.fee                -    -    -    -    r    r    -
+    service.link                        -    -    -    -    -    -    -
     service.contract-service.equipment  r    r    r    -    -    rcd  -
     service.skill                       r    r    r    r    r    rwcd rwcd
     company.employee-service.skill      r    r    r    r    r    r    r
@@ -140,6 +141,7 @@ BUTTONS = table('''
     service.dispatch:confirm            -    x    x    -    -    x
     service.dispatch:start              -    x    x    -    -    x
     service.dispatch:done               -    x    x    -    -    x
+    service.dispatch:signing_link       -    x    x    -    -    x
     service.dispatch:cancel             -    x    -    -    -    x
     service.dispatch:draft              -    x    -    -    -    x
     service.dispatch:send_quotation     x    x    -    -    -    x

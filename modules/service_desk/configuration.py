@@ -114,6 +114,10 @@ class Configuration(
     def read(cls, ids, fields_names):
         if Transaction().check_access:
             cls.check_context_company()
+        if not ids:
+            # Tryton's singleton answers the first id asked for: none asked,
+            # none answered
+            return []
         return super().read(ids, fields_names)
 
     @classmethod

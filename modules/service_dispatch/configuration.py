@@ -49,7 +49,20 @@ visit_product = fields.Many2One(
     depends={'company'},
     help="The service product of a visit under a per-visit agreement on "
     "invoices, priced by the agreement's time band.")
-PRODUCT_FIELDS = {'contract_fee_product', 'visit_product'}
+signing_link_hours = fields.Integer(
+    "Signing Link Hours", required=True,
+    domain=[('signing_link_hours', '>', 0),
+        ('signing_link_hours', '<=', 24 * 31)],
+    help="A link for the customer to sign a work order on a device "
+    "expires after this many hours.")
+signing_link_grace_hours = fields.Integer(
+    "Signing Link Grace Hours", required=True,
+    domain=[('signing_link_grace_hours', '>=', 0),
+        ('signing_link_grace_hours', '<=', 24 * 31)],
+    help="Once the work order is done, its signing link still shows the "
+    "signed work order this many hours.")
+COMPANY_VALUES = {'contract_fee_product', 'visit_product',
+    'signing_link_hours', 'signing_link_grace_hours'}
 
 
 class Configuration(metaclass=PoolMeta):
@@ -73,6 +86,8 @@ class Configuration(metaclass=PoolMeta):
             domain=[('type', '=', 'service')],
             help="The service product that prices an hour of labour, "
             "proposed on new labour lines."))
+    signing_link_hours = fields.MultiValue(signing_link_hours)
+    signing_link_grace_hours = fields.MultiValue(signing_link_grace_hours)
     contract_fee_product = fields.MultiValue(fields.Many2One(
             'product.product', "Agreement Fee Product",
             domain=[('type', '=', 'service')],
@@ -88,7 +103,7 @@ class Configuration(metaclass=PoolMeta):
     def multivalue_model(cls, field):
         pool = Pool()
         if field in {'dispatch_sequence', 'report_days', 'defective_location',
-                'labour_product'} | PRODUCT_FIELDS:
+                'labour_product'} | COMPANY_VALUES:
             return pool.get('service.configuration.company')
         return super().multivalue_model(field)
 
@@ -101,6 +116,16 @@ class Configuration(metaclass=PoolMeta):
     def default_report_days(cls, **pattern):
         return cls.multivalue_model('report_days').default_report_days()
 
+    @classmethod
+    def default_signing_link_hours(cls, **pattern):
+        return cls.multivalue_model(
+            'signing_link_hours').default_signing_link_hours()
+
+    @classmethod
+    def default_signing_link_grace_hours(cls, **pattern):
+        return cls.multivalue_model(
+            'signing_link_grace_hours').default_signing_link_grace_hours()
+
 
 class ConfigurationCompany(metaclass=PoolMeta):
     __name__ = 'service.configuration.company'
@@ -111,6 +136,16 @@ class ConfigurationCompany(metaclass=PoolMeta):
     labour_product = labour_product
     contract_fee_product = contract_fee_product
     visit_product = visit_product
+    signing_link_hours = signing_link_hours
+    signing_link_grace_hours = signing_link_grace_hours
+
+    @classmethod
+    def default_signing_link_hours(cls, **pattern):
+        return 48
+
+    @classmethod
+    def default_signing_link_grace_hours(cls, **pattern):
+        return 24
 
     @classmethod
     def default_dispatch_sequence(cls):

@@ -184,6 +184,10 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         file_id='signature_id')
     signature_id = fields.Char("Signature ID", readonly=True)
     signed_date = fields.DateTime("Signed", states=_working)
+    signed_from = fields.Char(
+        "Signed From", readonly=True,
+        help="Where the customer signed: on the device of the signing "
+        "link (its address and browser).")
     form_complete = fields.Function(
         fields.Boolean(
             "Repair Form Complete",
@@ -343,6 +347,12 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 'done': {
                     'invisible': Eval('state') != 'in_progress',
                     'depends': ['state'],
+                    },
+                'signing_link': {
+                    'invisible': (~Eval('state').in_(
+                            ['assigned', 'confirmed', 'in_progress'])
+                        | Bool(Eval('signature_id'))),
+                    'depends': ['state', 'signature_id'],
                     },
                 'cancel': {
                     'invisible': ~Eval('state').in_(
@@ -829,7 +839,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         for name in ['number', 'appointment_confirmed_date', 'arrival_date',
                 'departure_date', 'signed_by', 'signature', 'signature_id',
-                'signed_date',
+                'signed_date', 'signed_from',
                 'report_due_date', 'report_received_date']:
             default.setdefault(name, None)
         default.setdefault('repair_logs', None)
@@ -996,11 +1006,36 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     if d.request.state == 'open'}))
 
     @classmethod
+    @ModelView.button_action('service_dispatch.url_dispatch_signing_link')
+    def signing_link(cls, dispatches):
+        """Open a page where the customer signs the work order on the
+        technician's phone or tablet: a new link, for this work order only,
+        that expires after the configured hours"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Link = pool.get('service.link')
+        if not dispatches:
+            return
+        # The work order shown: one page for one work order
+        dispatch = dispatches[0]
+        if dispatch.state not in {'assigned', 'confirmed', 'in_progress'}:
+            raise DispatchWorkflowError(gettext(
+                    'service_dispatch.msg_dispatch_signing_link_state',
+                    dispatch=dispatch.rec_name))
+        hours = Configuration(1).get_multivalue(
+            'signing_link_hours', company=dispatch.company.id)
+        _, token = Link.issue(
+            dispatch, 'sign',
+            dt.datetime.now() + dt.timedelta(hours=hours))
+        return {'url': Link.url(token, 'sign')}
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('done')
     def done(cls, dispatches):
         pool = Pool()
         Configuration = pool.get('service.configuration')
+        Link = pool.get('service.link')
         configuration = Configuration(1)
         now = dt.datetime.now()
         for dispatch in dispatches:
@@ -1034,6 +1069,11 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             dispatch.report_due_date = departure + dt.timedelta(days=days)
             dispatch.set_visit_price()
         cls.save(dispatches)
+        # The signing links show the signed work order a while, then end
+        for dispatch in dispatches:
+            grace = configuration.get_multivalue(
+                'signing_link_grace_hours', company=dispatch.company.id)
+            Link.shorten([dispatch], 'sign', now + dt.timedelta(hours=grace))
 
     @classmethod
     @ModelView.button

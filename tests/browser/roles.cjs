@@ -12,6 +12,8 @@
 // - the accountant invoices two work orders of a customer;
 // - the technician, in Chinese, adds a part to the work order in progress
 //   and is refused to finish it while the part is not issued;
+// - the technician opens the signing page of a work order and the
+//   customer signs it on a touch screen, in Chinese;
 // - the dispatcher reads the technicians' week in the schedule;
 // - the manager reads the dashboard of a window, then of another, each set
 //   once for the whole page;
@@ -54,6 +56,8 @@ const ZH = {
     parts: '配件',
     new: '新建',
     save: '保存',
+    reload: '刷新/撤销',
+    signature: '客户签字',
 };
 
 // The warehouse --------------------------------------------------------------
@@ -573,6 +577,101 @@ async function installed_base(page, seen) {
     await page.screenshot({path: `${shots}/manager_units_built.png`});
 }
 
+// The customer signs on the technician's tablet ------------------------------
+
+async function signing(page, seen) {
+    const model = 'service.dispatch';
+    seen.step = `menu ${ZH.service} > ${ZH.work_orders}, tab `
+        + ZH.in_progress;
+    const tab = await openMenu(page, [ZH.service, ZH.work_orders], {model});
+    await openDomainTab(tab, ZH.in_progress, model);
+    const list = listOf(tab);
+    seen.step = "the hotel's work order, page " + ZH.signature;
+    await rowWith(list, 'Jinjiang Garden Hotel').locator('.column-char')
+        .first().dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.number = await waitField(tab, 'number', /\S/);
+    await tab.locator('.form .nav-tabs a', {hasText: ZH.signature}).first()
+        .click();
+    // The button opens the signing page in a window of its own
+    seen.step = 'the button Sign on a Device';
+    const opened = page.context().waitForEvent('page');
+    await tab.locator('.form button[name="signing_link"]').first().click();
+    const popup = await opened;
+    await popup.waitForLoadState();
+    seen.url = popup.url();
+    await popup.close();
+
+    // The customer's hand on a touch screen: a phone-sized browser with
+    // touch events
+    seen.step = 'the signing page, touched';
+    const device = await page.context().browser().newContext({
+        viewport: {width: 390, height: 844}, deviceScaleFactor: 2,
+        hasTouch: true, isMobile: true, locale: 'zh-CN',
+        timezoneId: TIMEZONE,
+    });
+    try {
+        const sign = await device.newPage();
+        const external = [];
+        sign.on('request', request => {
+            if (!request.url().startsWith(new URL(seen.url).origin)
+                    && !request.url().startsWith('data:')) {
+                external.push(request.url());
+            }
+        });
+        await sign.goto(seen.url);
+        const pad = sign.locator('canvas#pad');
+        await pad.waitFor({state: 'visible', timeout: TIMEOUT});
+        seen.title = (await sign.locator('h1').innerText()).trim();
+        seen.lang = await sign.locator('html').getAttribute('lang');
+        await sign.screenshot({path: `${shots}/signing_page.png`,
+            fullPage: true});
+        const box = await pad.boundingBox();
+        const cdp = await device.newCDPSession(sign);
+        const touch = async (type, points) => cdp.send(
+            'Input.dispatchTouchEvent', {type, touchPoints: points.map(
+                ([x, y]) => ({x: box.x + x, y: box.y + y}))});
+        // Two strokes, a name's worth
+        for (const stroke of [
+                [[30, 90], [60, 50], [90, 110], [120, 60], [150, 100]],
+                [[180, 70], [230, 70], [280, 120], [320, 80]]]) {
+            await touch('touchStart', [stroke[0]]);
+            for (const point of stroke.slice(1)) {
+                await touch('touchMove', [point]);
+            }
+            await touch('touchEnd', []);
+        }
+        await sign.locator('input[name="name"]').fill('王经理');
+        await sign.screenshot({path: `${shots}/signing_drawn.png`,
+            fullPage: true});
+        await Promise.all([
+            sign.waitForLoadState('load'),
+            sign.locator('#submit').click(),
+        ]);
+        const done = sign.locator('.done');
+        await done.waitFor({state: 'visible', timeout: TIMEOUT});
+        seen.signed = (await done.innerText()).trim();
+        seen.picture = await sign.locator('img.signature').count();
+        await sign.screenshot({path: `${shots}/signing_signed.png`,
+            fullPage: true});
+        // The same link once more: the signed work order, no box
+        await sign.goto(seen.url);
+        seen.again_pad = await sign.locator('canvas#pad').count();
+        seen.external = external;
+    } finally {
+        await device.close();
+    }
+
+    // The technician's form shows who signed
+    seen.step = 'the work order reloaded';
+    const read = waitRpc(page, `model.${model}.read`);
+    await tab.locator(`button[title="${ZH.reload}"]`).first().click();
+    await read;
+    await settle(tab);
+    seen.signed_by = await waitField(tab, 'signed_by', /\S/);
+    await page.screenshot({path: `${shots}/signing_work_order.png`});
+}
+
 // The accountant invoices the months of the resident agreements -------------
 
 async function agreement_fees(page, seen) {
@@ -771,6 +870,7 @@ const JOURNEYS = [
     [warehouse, 'warehouse', 'en-US'],
     [accountant, 'accountant', 'en-US'],
     [technician, 'liu', 'zh-CN'],
+    [signing, 'liu', 'zh-CN'],
     [dispatcher, 'dispatcher', 'en-US'],
     [manager, 'manager', 'en-US'],
     [fines, 'manager', 'en-US'],

@@ -441,6 +441,23 @@ def installed_base_saw(seen):
         ], seen['units']
 
 
+def signing_saw(seen):
+    stopped(seen)
+    # The button opened the page of a signing link of this database
+    assert re.search(r'/service/sign/[A-Za-z0-9_-]{43}$', seen['url']), seen
+    # In Chinese, the work order's number in the title, nothing loaded from
+    # elsewhere
+    assert seen['lang'] == 'zh-CN', seen
+    assert seen['number'] in seen['title'], seen
+    assert seen['external'] == [], seen['external']
+    # Signed with touch events: stored (the server refuses a blank or
+    # unreadable picture), shown, and the link signs no more
+    assert '王经理' in seen['signed'], seen
+    assert seen['picture'] == 1, seen
+    assert seen['again_pad'] == 0, seen
+    assert seen['signed_by'] == '王经理', seen
+
+
 def fines_saw(seen):
     stopped(seen)
     # Liu Yang fined for his manner: 50.00 proposed with the kind, saved,
@@ -481,6 +498,7 @@ ROLES = [
     ('warehouse', warehouse_saw),
     ('accountant', accountant_saw),
     ('technician', technician_saw),
+    ('signing', signing_saw),
     ('dispatcher', dispatcher_saw),
     ('manager', manager_saw),
     ('fines', fines_saw),
