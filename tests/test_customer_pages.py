@@ -261,6 +261,24 @@ def test_page_in_chinese(site):
     assert 'lang="zh-CN"' in response.get_data(as_text=True)
 
 
+def test_link_of_a_deleted_work_order(site):
+    "A link whose work order was deleted opens nothing"
+    with Transaction().start(DB_NAME, 0) as transaction:
+        pool = Pool()
+        Dispatch = pool.get('service.dispatch')
+        Link = pool.get('service.link')
+        dispatch, = Dispatch.copy([Dispatch(site['ids'][1])])
+        _, token = Link.issue(
+            dispatch, 'sign', dt.datetime.now() + dt.timedelta(days=1))
+        Dispatch.delete([dispatch])
+        transaction.commit()
+    before = fingerprint()
+    response = site['client'].get(url(token))
+    assert response.status_code == 404
+    assert 'Link not valid' in response.get_data(as_text=True)
+    assert fingerprint() == before
+
+
 def test_link_from_the_work_order(site):
     """The work order's button gives a link of its own that opens its page;
     done, the link ends after the grace period"""

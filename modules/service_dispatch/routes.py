@@ -308,7 +308,11 @@ def sign(request, pool, token):
         return _refuse(request, 'msg_sign_image_too_large')
     if not link or link.resource.__name__ != 'service.dispatch':
         return not_valid(request)
-    dispatch = Dispatch(link.resource.id)
+    # (a work order deleted since: its link opens nothing)
+    dispatches = Dispatch.search([('id', '=', link.resource.id)])
+    if not dispatches:
+        return not_valid(request)
+    dispatch, = dispatches
     language = _language(request, dispatch.party)
     signed = bool(dispatch.signature_id and dispatch.signed_by)
     if request.method == 'GET' or signed:
