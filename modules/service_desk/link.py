@@ -79,11 +79,10 @@ class Link(ModelSQL, ModelView):
                 ('purpose', '=', purpose),
                 ('expiry', '>', now),
                 ], limit=1)
-        if links:
-            link, = links
-            # The same link for the same record only
-            if link.resource and link.resource.id >= 0:
-                return link
+        # A record deleted since reads as none (or -1): the link opens
+        # nothing
+        if links and links[0].resource and links[0].resource.id >= 0:
+            return links[0]
         return None
 
     @classmethod

@@ -22,6 +22,7 @@ from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from .dispatch import customer_invoice, customer_invoice_line
 from .exceptions import ContractFeeError, InvoiceError
 
 logger = logging.getLogger(__name__)
@@ -121,8 +122,6 @@ class Contract(metaclass=PoolMeta):
     def _get_fee_invoice(self, fee):
         pool = Pool()
         Configuration = pool.get('service.configuration')
-        Invoice = pool.get('account.invoice')
-        InvoiceLine = pool.get('account.invoice.line')
         Lang = pool.get('ir.lang')
         configuration = Configuration(1)
         product = configuration.get_multivalue(
@@ -138,17 +137,7 @@ class Contract(metaclass=PoolMeta):
                         'service_dispatch.msg_contract_fee_product_account',
                         contract=self.rec_name, product=product.rec_name))
         party = self.party
-        invoice = Invoice(
-            company=self.company,
-            type='out',
-            party=party,
-            invoice_address=party.address_get(type='invoice'),
-            currency=self.company.currency,
-            account=party.account_receivable_used,
-            payment_term=party.customer_payment_term,
-            reference=self.number,
-            )
-        invoice.set_journal()
+        invoice = customer_invoice(self.company, party, self.number)
         lang = party.lang or Lang.get()
         with Transaction().set_context(language=lang.code):
             description = gettext(
@@ -156,20 +145,9 @@ class Contract(metaclass=PoolMeta):
                 contract=self.number,
                 start=lang.strftime(fee.start_date),
                 end=lang.strftime(fee.end_date))
-        invoice.lines = [InvoiceLine(
-                type='line',
-                invoice_type='out',
-                company=self.company,
-                currency=self.company.currency,
-                product=product,
-                quantity=1,
-                unit=product.default_uom,
-                unit_price=fee.amount,
-                account=product.account_revenue_used,
-                taxes=product.customer_taxes_used,
-                description=description,
-                origin=fee,
-                )]
+        invoice.lines = [customer_invoice_line(
+                self.company, fee, product, 1, product.default_uom,
+                fee.amount, description)]
         return invoice
 
 

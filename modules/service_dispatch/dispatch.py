@@ -72,6 +72,47 @@ def is_image(data):
         return False
 
 
+def customer_invoice(company, party, reference=None):
+    "A new draft customer invoice of the company to the party"
+    pool = Pool()
+    Invoice = pool.get('account.invoice')
+    invoice = Invoice(
+        company=company,
+        type='out',
+        party=party,
+        invoice_address=party.address_get(type='invoice'),
+        currency=company.currency,
+        account=party.account_receivable_used,
+        payment_term=party.customer_payment_term,
+        reference=reference,
+        lines=[],
+        )
+    invoice.set_journal()
+    return invoice
+
+
+def customer_invoice_line(
+        company, origin, product, quantity, unit, unit_price, description):
+    """A line of a customer invoice: the product's revenue account and
+    taxes (the caller checks the product has a revenue account)"""
+    pool = Pool()
+    InvoiceLine = pool.get('account.invoice.line')
+    return InvoiceLine(
+        type='line',
+        invoice_type='out',
+        company=company,
+        currency=company.currency,
+        product=product,
+        quantity=unit.round(quantity),
+        unit=unit,
+        unit_price=unit_price or Decimal(0),
+        account=product.account_revenue_used,
+        taxes=product.customer_taxes_used,
+        description=description,
+        origin=origin,
+        )
+
+
 class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'service.dispatch'
     __string__ = "Work Order"
@@ -1331,29 +1372,14 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     def _get_invoice_line(self, origin, product, quantity, unit, unit_price,
             description=None):
-        pool = Pool()
-        InvoiceLine = pool.get('account.invoice.line')
         if not product.account_revenue_used:
             raise InvoiceError(gettext(
                     'service_dispatch.msg_invoice_product_account',
                     dispatch=self.rec_name,
                     product=product.rec_name))
-        line = InvoiceLine(
-            type='line',
-            invoice_type='out',
-            company=self.company,
-            currency=self.company.currency,
-            product=product,
-            quantity=unit.round(quantity),
-            unit=unit,
-            unit_price=unit_price or Decimal(0),
-            account=product.account_revenue_used,
-            taxes=product.customer_taxes_used,
-            description=self._invoice_line_description(
-                description or product.rec_name),
-            origin=origin,
-            )
-        return line
+        return customer_invoice_line(
+            self.company, origin, product, quantity, unit, unit_price,
+            self._invoice_line_description(description or product.rec_name))
 
     def _invoice_line_description(self, description):
         "The work order, request and serial number before the description"
@@ -1457,22 +1483,7 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 self.visit_time_band.name)]
 
     def _get_invoice(self):
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        party = self.party
-        invoice = Invoice(
-            company=self.company,
-            type='out',
-            party=party,
-            invoice_address=party.address_get(type='invoice'),
-            currency=self.company.currency,
-            account=party.account_receivable_used,
-            payment_term=party.customer_payment_term,
-            reference=None,
-            lines=[],
-            )
-        invoice.set_journal()
-        return invoice
+        return customer_invoice(self.company, self.party)
 
     @classmethod
     def create_invoices(cls, dispatches):

@@ -144,14 +144,16 @@ def _language(request, party=None):
     return 'zh_CN' if best and best.startswith('zh') else 'en'
 
 
-def not_valid(request, language=None):
-    "The one answer to a token that opens nothing"
+def not_valid(request, language=None, message='msg_link_not_valid',
+        status=HTTPStatus.NOT_FOUND):
+    """The one answer to a token that opens nothing (and, with its message
+    and status, to a body refused unread)"""
     language = language or _language(request)
     with Transaction().set_context(language=language):
         title = _text('msg_link_not_valid_title')
         body = (f'<h1>{title}</h1><section><p>'
-            f'{_text("msg_link_not_valid")}</p></section>')
-    return _page(title, body, language, status=HTTPStatus.NOT_FOUND)
+            f'{_text(message)}</p></section>')
+    return _page(title, body, language, status=status)
 
 
 def png_problem(data):
@@ -305,14 +307,11 @@ def sign(request, pool, token):
         # Read nothing of a body too large or of unknown length
         if not link:
             return not_valid(request)
-        return _refuse(request, 'msg_sign_image_too_large')
+        return not_valid(request, message='msg_sign_image_too_large',
+            status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
     if not link or link.resource.__name__ != 'service.dispatch':
         return not_valid(request)
-    # (a work order deleted since: its link opens nothing)
-    dispatches = Dispatch.search([('id', '=', link.resource.id)])
-    if not dispatches:
-        return not_valid(request)
-    dispatch, = dispatches
+    dispatch = Dispatch(link.resource.id)
     language = _language(request, dispatch.party)
     signed = bool(dispatch.signature_id and dispatch.signed_by)
     if request.method == 'GET' or signed:
@@ -370,12 +369,3 @@ def sign(request, pool, token):
     link.save()
     return _sign_page(request, dispatch, link, language)
 
-
-def _refuse(request, message):
-    language = _language(request)
-    with Transaction().set_context(language=language):
-        title = _text('msg_link_not_valid_title')
-        body = (f'<h1>{title}</h1><div class="error" role="alert">'
-            f'{_text(message)}</div>')
-    return _page(title, body, language,
-        status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
