@@ -587,6 +587,10 @@ def _requests(parties, equipment, products, technicians):
                 [('zhao', 'done', [], 6)]),
             ('wang', 'wang_ac', 'repair', 'phone', 'low', 100, 1,
                 "Noise at night.", ['cancel'], []),
+            # Out of warranty: the quotation waits for the customer
+            ('zhang', 'zhang_heater', 'repair', 'phone', 'normal', 4, 1,
+                "Heater shuts off after a few minutes.", ['open'],
+                [('zhao', 'assigned', [('P-IGN', 1)], 1, 'sent')]),
             ]:
         request = Request(party=parties[party], type=types[kind])
         if item:
@@ -637,7 +641,7 @@ BUTTONS = {
 
 
 def _dispatch(request, start, products, technicians, technician, state,
-        parts, hours, cause="Worn part"):
+        parts, hours, quotation='accepted', cause="Worn part"):
     "Create a work order and take it to state"
     from proteus import Model
     Dispatch = Model.get('service.dispatch')
@@ -661,7 +665,8 @@ def _dispatch(request, start, products, technicians, technician, state,
         return dispatch
     if dispatch.chargeable and state != 'draft':
         dispatch.click('send_quotation')
-        dispatch.click('accept_quotation')
+        if quotation == 'accepted':
+            dispatch.click('accept_quotation')
     for step in STEPS[:STEPS.index(state) + 1] if state in STEPS else []:
         if step == 'in_progress' and dispatch.parts:
             dispatch.click('issue_parts')

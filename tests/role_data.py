@@ -455,6 +455,9 @@ class Records:
                     'start_date': self.today + dt.timedelta(days=28),
                     'end_date': self.today + dt.timedelta(days=56),
                     'amount': Decimal(2000)}),
+            'service.survey.reason': (
+                first('service.survey.reason'), {'name': "Too slow"},
+                {'name': "Noisy", 'code': 'noisy'}),
             'service.fine': (
                 first('service.fine'), {'reason': "Late again."},
                 {'company': main, 'employee': liu, 'date': self.today,

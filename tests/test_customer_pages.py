@@ -1,14 +1,16 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-"""The customer's signing page, called as a hostile visitor would.
+"""The customer's pages (signing, quotation, status of a request, survey),
+called as a hostile visitor would.
 
 The pages are served by trytond's own WSGI application (routes of
-service_dispatch); the database is a copy of the roles layer
-(tests/role_data.py) where a work order of Liu Yang is in progress.  Every
-refused call answers the same way for the same fault and leaves the
+service_desk, service_dispatch and service_kpi); the database is a copy of
+the roles layer (tests/role_data.py) where a work order of Liu Yang is in
+progress, Chen Jie's has a quotation sent and the follow-up survey waits.
+Every refused call answers the same way for the same fault and leaves the
 database as it was (the fuzz test's fingerprint of every table); the one
-good signature is stored once.
+good signature, quotation answer and survey answer are stored once.
 """
 import base64
 import datetime as dt
@@ -68,26 +70,51 @@ def site():
         other, = Dispatch.search([
                 ('technician.party.name', '=', "Chen Jie"),
                 ('company', '=', dispatch.company.id)])
+        Survey = pool.get('service.survey')
+        Request = pool.get('service.request')
         Dispatch.write([dispatch, other], {'state': 'in_progress'})
+        Dispatch.write([other], {'quotation_state': 'sent'})
+        survey, = Survey.search([
+                ('company', '=', dispatch.company.id),
+                ('state', '=', 'pending')])
+        other_request, = Request.search([
+                ('company', '=', dispatch.company.id),
+                ('id', '!=', dispatch.request.id),
+                ('state', '=', dispatch.request.state)], limit=1)
         now = dt.datetime.now()
         tomorrow = now + dt.timedelta(days=1)
+        before = now - dt.timedelta(minutes=1)
         _, token = Link.issue(dispatch, 'sign', tomorrow)
-        _, expired = Link.issue(dispatch, 'sign', now - dt.timedelta(minutes=1))
-        _, status = Link.issue(dispatch.request, 'status', tomorrow)
-        _, survey = Link.issue(dispatch, 'survey', tomorrow)
+        _, expired = Link.issue(dispatch, 'sign', before)
+        # A survey link of a work order: the purpose's, not its record's
+        _, survey_of_dispatch = Link.issue(dispatch, 'survey', tomorrow)
         _, other_token = Link.issue(other, 'sign', tomorrow)
+        tokens = {
+            'status': Link.issue(dispatch.request, 'status', tomorrow)[1],
+            'status_expired': Link.issue(
+                dispatch.request, 'status', before)[1],
+            'quotation': Link.issue(other, 'quotation', tomorrow)[1],
+            'quotation_expired': Link.issue(other, 'quotation', before)[1],
+            # No quotation sent: its link opens nothing
+            'quotation_none': Link.issue(dispatch, 'quotation', tomorrow)[1],
+            'survey': Link.issue(survey, 'survey', tomorrow)[1],
+            'survey_expired': Link.issue(survey, 'survey', before)[1],
+            }
         transaction.commit()
         numbers = dispatch.number, other.number
         ids = dispatch.id, other.id
-    return {
+        requests = dispatch.request.number, other_request.number
+        survey_id = survey.id
+    return dict(tokens, **{
         'client': Client(app), 'token': token, 'expired': expired,
-        'status': status, 'survey': survey, 'other': other_token,
-        'numbers': numbers, 'ids': ids,
-        }
+        'survey_of_dispatch': survey_of_dispatch, 'other': other_token,
+        'numbers': numbers, 'ids': ids, 'requests': requests,
+        'survey_id': survey_id,
+        })
 
 
-def url(token):
-    return f'/{DB_NAME}/service/sign/{token}'
+def url(token, page='sign'):
+    return f'/{DB_NAME}/service/{page}/{token}'
 
 
 def signature_of(dispatch_id):
@@ -130,6 +157,8 @@ def test_tokens_that_open_nothing(site, method):
             site['expired'],
             site['status'],
             site['survey'],
+            site['survey_of_dispatch'],
+            site['quotation'],
             ]:
         response = client.open(url(token), method=method,
             data={'name': "Mallory", 'signature': data_url(STROKE)})
@@ -302,3 +331,233 @@ def test_link_from_the_work_order(site):
             dt.datetime.now() - dt.timedelta(seconds=1))
         assert Link.find(token, 'sign') is None
         transaction.rollback()
+
+
+# The other pages -------------------------------------------------------------
+
+def not_valid_page(client):
+    "The page of a link that opens nothing, as a random token gets it"
+    return client.get(url(secrets.token_urlsafe(32))).get_data(as_text=True)
+
+
+@pytest.mark.parametrize('page, method, keys', [
+        ('quotation', 'GET', ['quotation_expired', 'quotation_none',
+                'token', 'status', 'survey']),
+        ('quotation', 'POST', ['quotation_expired', 'quotation_none',
+                'token', 'status', 'survey']),
+        ('status', 'GET', ['status_expired', 'token', 'quotation',
+                'survey']),
+        ('survey', 'GET', ['survey_expired', 'survey_of_dispatch', 'token',
+                'status', 'quotation']),
+        ('survey', 'POST', ['survey_expired', 'survey_of_dispatch', 'token',
+                'status', 'quotation']),
+        ])
+def test_other_pages_tokens_that_open_nothing(site, page, method, keys):
+    """Wrong, expired and other-purpose tokens, a quotation not sent, a
+    survey link of another record: the signing page's "not valid" page,
+    and nothing changed"""
+    client = site['client']
+    expected = not_valid_page(client)
+    before = fingerprint()
+    tokens = [site[k] for k in keys] + [
+        secrets.token_urlsafe(32), site[keys[0]] + 'A', 'x' * 5000]
+    for token in tokens:
+        response = client.open(url(token, page), method=method, data={
+                'name': "Mallory", 'answer': 'accept', 'overall': '5',
+                'attitude': '5', 'timeliness': '5', 'quality': '5'})
+        assert response.status_code == 404, (token, response.status)
+        assert response.get_data(as_text=True) == expected
+    assert fingerprint() == before
+
+
+def quotation_of(dispatch_id):
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        dispatch = Pool().get('service.dispatch')(dispatch_id)
+        return (dispatch.quotation_state, dispatch.quotation_answered_by,
+            dispatch.quotation_answered_date,
+            dispatch.quotation_answered_from)
+
+
+def test_quotation_page_shows_its_work_order(site):
+    response = site['client'].get(url(site['quotation'], 'quotation'))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    mine, other = site['numbers']
+    assert other in page and mine not in page
+    assert 'id="accept"' in page and 'id="refuse"' in page
+    assert not re.search(r'''(src|href)\s*=\s*["']?(https?:)?//''', page)
+    assert "default-src 'none'" in response.headers[
+        'Content-Security-Policy']
+    response = site['client'].get(url(site['quotation'], 'quotation'),
+        headers={'Accept-Language': 'zh-CN,zh;q=0.9'})
+    page = response.get_data(as_text=True)
+    # (the test database has no Chinese translation loaded: the page's
+    # language is what it asks for; the browser test reads it in Chinese)
+    assert 'lang="zh-CN"' in page
+
+
+@pytest.mark.parametrize('data, message', [
+        ({'name': "Zhang Wei"}, 'Choose Accept or Refuse'),
+        ({'name': "Zhang Wei", 'answer': 'maybe'}, 'Choose Accept or Refuse'),
+        ({'name': "Zhang Wei", 'answer': ['accept', 'refuse']},
+            'Choose Accept or Refuse'),
+        ({'answer': 'accept'}, 'Type your name'),
+        ({'name': ' ', 'answer': 'accept'}, 'Type your name'),
+        ({'name': 'x' * 81, 'answer': 'refuse'}, 'Type your name'),
+        ])
+def test_bad_quotation_answers_refused(site, data, message):
+    before = fingerprint()
+    response = site['client'].post(
+        url(site['quotation'], 'quotation'), data=data)
+    assert response.status_code == 400, response.status
+    assert message in response.get_data(as_text=True)
+    assert fingerprint() == before
+    assert quotation_of(site['ids'][1])[0] == 'sent'
+
+
+@pytest.mark.parametrize('page', ['quotation', 'survey'])
+def test_other_pages_malformed_and_huge_bodies(site, page):
+    client = site['client']
+    before = fingerprint()
+    for body, content_type in [
+            (b'\xff\xfe' * 1000, 'application/x-www-form-urlencoded'),
+            (b'answer=%ZZ&overall=%', 'application/x-www-form-urlencoded'),
+            (b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\n',
+                'multipart/form-data; boundary=x'),
+            (b'{"answer": "accept", "name": "Zhang Wei"}',
+                'application/json'),
+            ]:
+        response = client.post(url(site[page], page), data=body,
+            content_type=content_type)
+        assert response.status_code == 400, (body, response.status)
+    response = client.post(url(site[page], page),
+        data=b'name=x&comment=' + b'A' * (600 * 1024),
+        content_type='application/x-www-form-urlencoded')
+    assert response.status_code == 413
+    assert 'too large' in response.get_data(as_text=True)
+    assert fingerprint() == before
+
+
+def test_quotation_answered_once(site):
+    """Accepted on the page: the quotation state as the button sets it,
+    who, when and from where; a replay or a refusal after it changes
+    nothing"""
+    client = site['client']
+    response = client.post(url(site['quotation'], 'quotation'),
+        data={'name': " Zhang  Wei ", 'answer': 'accept'},
+        headers={'User-Agent': 'Phone/2.0'})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert 'Quotation accepted by Zhang Wei' in page
+    assert 'id="accept"' not in page
+    state, by, date, where = quotation_of(site['ids'][1])
+    assert (state, by) == ('accepted', "Zhang Wei")
+    assert date is not None
+    assert 'Quotation link' in where and 'Phone/2.0' in where
+
+    before = fingerprint()
+    for answer in ['accept', 'refuse']:
+        response = client.post(url(site['quotation'], 'quotation'),
+            data={'name': "Mallory", 'answer': answer})
+        assert response.status_code == 200
+        assert 'Quotation accepted by Zhang Wei' in response.get_data(
+            as_text=True)
+    assert fingerprint() == before
+    assert quotation_of(site['ids'][1])[:2] == ('accepted', "Zhang Wei")
+
+
+def test_status_page(site):
+    """The request of the token, its state and deadlines, nothing of another
+    request; read-only: a post is not allowed"""
+    client = site['client']
+    response = client.get(url(site['status'], 'status'))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    mine, other = site['requests']
+    assert mine in page and other not in page
+    assert 'We resolve by' in page
+    assert not re.search(r'''(src|href)\s*=\s*["']?(https?:)?//''', page)
+    response = client.get(url(site['status'], 'status'),
+        headers={'Accept-Language': 'zh-CN'})
+    page = response.get_data(as_text=True)
+    assert 'lang="zh-CN"' in page
+    before = fingerprint()
+    for method in ['POST', 'PUT', 'DELETE']:
+        response = client.open(url(site['status'], 'status'), method=method,
+            data={'state': 'done'})
+        assert response.status_code == 405, response.status
+    assert fingerprint() == before
+
+
+def survey_of(survey_id):
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        survey = Pool().get('service.survey')(survey_id)
+        return (survey.state, survey.overall, survey.reason,
+            survey.answered_from, survey.complaint)
+
+
+GOOD = {'attitude': '4', 'timeliness': '3', 'quality': '5', 'overall': '4'}
+
+
+@pytest.mark.parametrize('changes, message', [
+        ({'overall': None}, 'a score from 1 to 5'),
+        ({'overall': '0'}, 'a score from 1 to 5'),
+        ({'quality': '6'}, 'a score from 1 to 5'),
+        ({'attitude': '-1'}, 'a score from 1 to 5'),
+        ({'timeliness': '2.5'}, 'a score from 1 to 5'),
+        ({'overall': '٣'}, 'a score from 1 to 5'),
+        ({'overall': '9' * 40}, 'a score from 1 to 5'),
+        ({'overall': ['4', '5']}, 'a score from 1 to 5'),
+        ({'overall': '2'}, 'choose a reason'),
+        ({'overall': '1', 'reason': ''}, 'choose a reason'),
+        ({'overall': '1', 'reason': '999999'}, 'Choose a reason from the list'),
+        ({'reason': 'attitude'}, 'Choose a reason from the list'),
+        ({'comment': 'x' * 2001}, 'The comment is too long'),
+        ])
+def test_bad_survey_answers_refused(site, changes, message):
+    data = dict(GOOD, **changes)
+    data = {k: v for k, v in data.items() if v is not None}
+    before = fingerprint()
+    response = site['client'].post(url(site['survey'], 'survey'), data=data)
+    assert response.status_code == 400, response.status
+    assert message in response.get_data(as_text=True)
+    assert fingerprint() == before
+    assert survey_of(site['survey_id'])[0] == 'pending'
+
+
+def test_survey_refused_in_chinese(site):
+    response = site['client'].post(url(site['survey'], 'survey'),
+        data=dict(GOOD, overall='1'), headers={'Accept-Language': 'zh-CN'})
+    assert response.status_code == 400
+    assert 'lang="zh-CN"' in response.get_data(as_text=True)
+
+
+def test_survey_answered_once(site):
+    """A low score with its reason: the survey is done as if the desk had
+    typed it and opens one complaint; the link then thanks, and a replay
+    changes nothing"""
+    with Transaction().start(DB_NAME, 0, readonly=True):
+        Reason = Pool().get('service.survey.reason')
+        reason, = Reason.search([('code', '=', 'waiting')])
+        reason_id = reason.id
+    client = site['client']
+    response = client.get(url(site['survey'], 'survey'))
+    assert response.status_code == 200
+    assert f'<option value="{reason_id}"' in response.get_data(as_text=True)
+    response = client.post(url(site['survey'], 'survey'), data=dict(
+            GOOD, overall='1', reason=str(reason_id),
+            comment="  Two days late.  "))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert 'your answer has been recorded' in response.get_data(as_text=True)
+    state, overall, reason, answered_from, complaint = survey_of(
+        site['survey_id'])
+    assert (state, overall, reason.id, answered_from) == (
+        'done', 1, reason_id, 'link')
+    assert complaint is not None
+
+    before = fingerprint()
+    response = client.post(url(site['survey'], 'survey'), data=GOOD)
+    assert response.status_code == 200
+    assert 'your answer has been recorded' in response.get_data(as_text=True)
+    assert fingerprint() == before
+    assert survey_of(site['survey_id'])[:2] == ('done', 1)

@@ -7,8 +7,9 @@ The reports render as OpenDocument (their content is checked by the
 scenarios).  A department that sets a report's *Output Format* to PDF gets
 it converted by Tryton with LibreOffice (``soffice``, `[report]
 convert_command`).  This test does that on the demo database for the
-filled work order, the blank work order and the request acknowledgement,
-and reads the text of each PDF back with ``pdftotext``.  Without
+filled work order, the blank work order, the quotation of a work order
+waiting for the customer's answer and the request acknowledgement, and
+reads the text of each PDF back with ``pdftotext``.  Without
 ``soffice`` or ``pdftotext`` it is skipped with the reason; with
 SERVICE_PDF_TEST=required (as CI sets it, after installing Debian's
 libreoffice-writer-nogui and poppler-utils) it fails instead.
@@ -43,12 +44,17 @@ done = next(d for d in Dispatch.find([
     if any(p.quantity_issued for p in d.parts))
 planned, = Dispatch.find(
     [('state', '=', 'assigned')], order=[('number', 'ASC')], limit=1)
+quoted, = Dispatch.find([
+        ('quotation_state', '=', 'sent'),
+        ('state', 'not in', ['done', 'cancelled']),
+        ], order=[('number', 'ASC')], limit=1)
 accepted, = Request.find(
     [('state', '=', 'open')], order=[('number', 'ASC')], limit=1)
 seen = {}
 for report_name, record in [
         ('service.dispatch', done),
         ('service.dispatch.blank', planned),
+        ('service.dispatch.quotation', quoted),
         ('service.request.acknowledgement', accepted),
         ]:
     action, = ActionReport.find([('report_name', '=', report_name)])
@@ -63,7 +69,8 @@ for report_name, record in [
         'customer': record.party.name,
         'lang': record.party.lang.code if record.party.lang else 'en',
         'parts': [p.product.name for p in getattr(record, 'parts', [])
-            if p.quantity_issued],
+            if p.quantity_issued
+            or report_name == 'service.dispatch.quotation'],
         }
 print(json.dumps(seen))
 '''
@@ -101,7 +108,11 @@ def test_reports_convert_to_pdf(tmp_path):
         'service.dispatch.blank': {'en': "Work Order", 'zh_CN': "派工单"},
         'service.request.acknowledgement': {
             'en': "Request Acknowledgement", 'zh_CN': "服务受理回执"},
+        'service.dispatch.quotation': {'en': "Quotation", 'zh_CN': "报价单"},
         }
+    # The quotation waiting for the answer prints the address of the page
+    # where the customer answers it
+    words = {'service.dispatch.quotation': ['/service/quotation/']}
     for report_name, report in seen.items():
         assert report['extension'] == 'pdf', report
         content = pathlib.Path(report['path']).read_bytes()
@@ -111,6 +122,9 @@ def test_reports_convert_to_pdf(tmp_path):
             capture_output=True, text=True, check=True).stdout
         text = ' '.join(text.split())
         assert report['lang'] == 'zh_CN', report
-        for value in [titles[report_name][report['lang']], report['number'],
-                report['customer'], *report['parts']]:
+        expected = [report['number'], report['customer'], *report['parts'],
+            *words.get(report_name, [])]
+        if report_name in titles:
+            expected.append(titles[report_name][report['lang']])
+        for value in expected:
             assert value in text, (report_name, value, text[:2000])

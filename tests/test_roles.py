@@ -108,6 +108,7 @@ MODELS = table('''
     service.dispatch.labour             r    rwcd rwcd -    r    rwcd -
     service.dispatch.part               r    rwcd rwcd r    r    rwcd -
     service.survey                      rwc  -    -    -    -    rwcd -
+    service.survey.reason               r    -    -    -    -    rwcd rwcd
     service.kpi.technician              -    -    r    -    -    r    -
     service.kpi.period                  -    -    -    -    -    r    -
     service.kpi.product                 -    -    -    -    -    r    -
@@ -132,6 +133,7 @@ BUTTONS = table('''
     service.request:cancel              x    -    -    -    -    x
     service.request:draft               x    -    -    -    -    x
     service.request:raise_complaint     x    -    -    -    -    x
+    service.request:status_link         x    -    -    -    -    x
     service.equipment:create_request    x    -    -    -    -    x
     service.contract:activate           -    -    -    -    -    x
     service.contract:cancel             -    -    -    -    -    x
@@ -147,6 +149,7 @@ BUTTONS = table('''
     service.dispatch:send_quotation     x    x    -    -    -    x
     service.dispatch:accept_quotation   x    x    -    -    -    x
     service.dispatch:refuse_quotation   x    x    -    -    -    x
+    service.dispatch:quotation_link     x    x    x    -    -    x
     service.dispatch:request_parts      -    x    x    -    -    x
     service.dispatch:issue_parts        -    -    -    x    -    -
     service.dispatch:return_parts       -    x    x    x    -    x
@@ -155,6 +158,7 @@ BUTTONS = table('''
     service.survey:no_answer            x    -    -    -    -    x
     service.survey:cancel               x    -    -    -    -    x
     service.survey:pending              x    -    -    -    -    x
+    service.survey:survey_link          x    -    -    -    -    x
     service.bonus:compute               -    -    -    -    -    x
     service.bonus:confirm               -    -    -    -    -    x
     service.bonus:cancel                -    -    -    -    -    x
@@ -181,6 +185,7 @@ REPORTS = table('''
     service.request.acknowledgement     x    -    -    -    -    x
     service.dispatch                    -    x    x    -    -    x
     service.dispatch.blank              -    x    x    -    -    x
+    service.dispatch.quotation          x    x    x    -    -    x
     service.kpi.failure_report          -    -    -    -    -    x
     service.bonus                       -    -    -    -    -    x
     service.request.email_accepted      x    x    x    -    -    x
@@ -262,7 +267,7 @@ COMPANY_VALUES = {'service.configuration.company', 'party.party.service_sla'}
 # Shared by the companies
 SHARED = {
     'service.configuration', 'service.request.type', 'service.skill',
-    'service.request.type-service.skill'}
+    'service.request.type-service.skill', 'service.survey.reason'}
 
 
 # The tests ------------------------------------------------------------------

@@ -41,6 +41,16 @@ follow_up_days = fields.Integer(
     "Follow-up Days", required=True,
     domain=[('follow_up_days', '>=', 0), ('follow_up_days', '<=', 365)],
     help="The customer is called back this many days after resolution.")
+status_link_days = fields.Integer(
+    "Status Link Days", required=True,
+    domain=[('status_link_days', '>', 0), ('status_link_days', '<=', 3660)],
+    help="A link for the customer to follow a request (in the e-mail and "
+    "on the printed acknowledgement) expires after this many days.")
+survey_link_days = fields.Integer(
+    "Survey Link Days", required=True,
+    domain=[('survey_link_days', '>', 0), ('survey_link_days', '<=', 366)],
+    help="A link for the customer to answer a survey expires after this "
+    "many days.")
 
 
 def _default(field_name):
@@ -96,12 +106,15 @@ class Configuration(
             "customer name none."))
     acceptance_hours = fields.MultiValue(acceptance_hours)
     follow_up_days = fields.MultiValue(follow_up_days)
+    status_link_days = fields.MultiValue(status_link_days)
+    survey_link_days = fields.MultiValue(survey_link_days)
 
     @classmethod
     def multivalue_model(cls, field):
         pool = Pool()
         if field in {'request_sequence', 'contract_sequence', 'default_sla',
-                'acceptance_hours', 'follow_up_days'}:
+                'acceptance_hours', 'follow_up_days', 'status_link_days',
+                'survey_link_days'}:
             return pool.get('service.configuration.company')
         return super().multivalue_model(field)
 
@@ -109,6 +122,8 @@ class Configuration(
     default_contract_sequence = _default('contract_sequence')
     default_acceptance_hours = _default('acceptance_hours')
     default_follow_up_days = _default('follow_up_days')
+    default_status_link_days = _default('status_link_days')
+    default_survey_link_days = _default('survey_link_days')
 
     @classmethod
     def read(cls, ids, fields_names):
@@ -166,6 +181,8 @@ class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     default_sla = default_sla
     acceptance_hours = acceptance_hours
     follow_up_days = follow_up_days
+    status_link_days = status_link_days
+    survey_link_days = survey_link_days
 
     @classmethod
     def default_request_sequence(cls):
@@ -191,6 +208,14 @@ class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     @classmethod
     def default_follow_up_days(cls):
         return 3
+
+    @classmethod
+    def default_status_link_days(cls):
+        return 90
+
+    @classmethod
+    def default_survey_link_days(cls):
+        return 14
 
 
 class ConfigurationComplaint(metaclass=PoolMeta):

@@ -13,7 +13,7 @@ import secrets
 
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 TOKEN = re.compile(r'[A-Za-z0-9_-]{43}')
 
@@ -65,6 +65,22 @@ class Link(ModelSQL, ModelView):
             token_digest=digest(token), expiry=expiry)
         link.save()
         return link, token
+
+    @classmethod
+    def issue_url(cls, record, purpose, expiry):
+        """Return the address of a new link for the record; issued in a
+        transaction of its own, committed at once, when the caller's is
+        read-only (a document printed with it)"""
+        transaction = Transaction()
+        if transaction.readonly:
+            with transaction.new_transaction() as apart, \
+                    without_check_access():
+                _, token = cls.issue(record, purpose, expiry)
+                apart.commit()
+        else:
+            with without_check_access():
+                _, token = cls.issue(record, purpose, expiry)
+        return cls.url(token, purpose)
 
     @classmethod
     def find(cls, token, purpose, now=None):

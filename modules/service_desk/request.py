@@ -15,6 +15,7 @@ from trytond.model import (
 from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
+from trytond.report import Report
 from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
@@ -312,6 +313,10 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         cls._buttons.update({
                 'open': {
                     'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'status_link': {
+                    'invisible': Eval('state').in_(['draft', 'cancelled']),
                     'depends': ['state'],
                     },
                 'start': {
@@ -815,6 +820,72 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
         cls.save(requests)
 
     @classmethod
+    @ModelView.button_action('service_desk.url_request_status_link')
+    def status_link(cls, requests):
+        """Open the page where the customer follows the request: a new
+        link, for this request only, to send the customer"""
+        if not requests:
+            return
+        request = requests[0]
+        if not request.accepted_date or request.state == 'cancelled':
+            raise RequestWorkflowError(gettext(
+                    'service_desk.msg_request_status_link_state',
+                    request=request.rec_name))
+        return {'url': request.issue_status_url()}
+
+    def issue_status_url(self):
+        """Return the address of a new page where the customer follows the
+        request, valid the configured days; issued in a transaction of its
+        own when the document that carries it is printed (a read-only one)"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Link = pool.get('service.link')
+        days = Configuration(1).get_multivalue(
+            'status_link_days', company=self.company.id)
+        expiry = dt.datetime.now() + dt.timedelta(days=days)
+        return Link.issue_url(self, 'status', expiry)
+
+    @property
+    def customer_state(self):
+        "The state as the customer's page says it"
+        return gettext(f'service_desk.msg_status_{self.state}')
+
+    def customer_status(self, lang):
+        """Return the (label, value) the customer's page shows, in the
+        company's time zone"""
+        def date(value):
+            if not value:
+                return ''
+            return lang.strftime(
+                to_local(value, company_timezone(self.company)),
+                '%x %H:%M')
+
+        def label(name):
+            return gettext(f'service_desk.msg_status_{name}')
+        equipment = ''
+        if self.product:
+            equipment = self.product.rec_name
+            if self.serial_number:
+                equipment += f' ({self.serial_number})'
+        rows = [
+            (label('type'), self.type.rec_name),
+            (label('equipment'), equipment),
+            (label('reported'), date(self.reported_date)),
+            (label('accepted'), date(self.accepted_date)),
+            ]
+        if self.state in {'open', 'waiting', 'in_progress'}:
+            rows += [
+                (label('response_deadline'), date(self.response_deadline)),
+                (label('arrival_deadline'), date(self.arrival_deadline)),
+                (label('resolution_deadline'),
+                    date(self.resolution_deadline)),
+                ]
+        if self.state in {'resolved', 'closed'}:
+            rows.append(
+                (label('resolved_date'), date(self.resolved_date)))
+        return rows
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('in_progress')
     def start(cls, requests):
@@ -990,6 +1061,31 @@ class RequestAcknowledgement(CompanyReport):
     def execute(cls, ids, data):
         with Transaction().set_context(address_with_party=True):
             return super().execute(ids, data)
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['status_urls'] = cls.status_urls
+        return context
+
+    @classmethod
+    def status_urls(cls, request):
+        """The address of a new page where the customer follows the
+        request, once accepted: printed with its code on the paper"""
+        if request.accepted_date and request.state != 'cancelled':
+            return [request.issue_status_url()]
+        return []
+
+
+class RequestAcceptedEmail(Report):
+    "The e-mail the customer's contact gets when the request is accepted"
+    __name__ = 'service.request.email_accepted'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['status_urls'] = RequestAcknowledgement.status_urls
+        return context
 
 
 class RequestComplaint(metaclass=PoolMeta):

@@ -61,8 +61,14 @@ signing_link_grace_hours = fields.Integer(
         ('signing_link_grace_hours', '<=', 24 * 31)],
     help="Once the work order is done, its signing link still shows the "
     "signed work order this many hours.")
+quotation_link_days = fields.Integer(
+    "Quotation Link Days", required=True,
+    domain=[('quotation_link_days', '>', 0),
+        ('quotation_link_days', '<=', 366)],
+    help="A link for the customer to answer a quotation expires after this "
+    "many days.")
 COMPANY_VALUES = {'contract_fee_product', 'visit_product',
-    'signing_link_hours', 'signing_link_grace_hours'}
+    'signing_link_hours', 'signing_link_grace_hours', 'quotation_link_days'}
 
 
 class Configuration(metaclass=PoolMeta):
@@ -88,6 +94,7 @@ class Configuration(metaclass=PoolMeta):
             "proposed on new labour lines."))
     signing_link_hours = fields.MultiValue(signing_link_hours)
     signing_link_grace_hours = fields.MultiValue(signing_link_grace_hours)
+    quotation_link_days = fields.MultiValue(quotation_link_days)
     contract_fee_product = fields.MultiValue(fields.Many2One(
             'product.product', "Agreement Fee Product",
             domain=[('type', '=', 'service')],
@@ -126,6 +133,11 @@ class Configuration(metaclass=PoolMeta):
         return cls.multivalue_model(
             'signing_link_grace_hours').default_signing_link_grace_hours()
 
+    @classmethod
+    def default_quotation_link_days(cls, **pattern):
+        return cls.multivalue_model(
+            'quotation_link_days').default_quotation_link_days()
+
 
 class ConfigurationCompany(metaclass=PoolMeta):
     __name__ = 'service.configuration.company'
@@ -138,6 +150,7 @@ class ConfigurationCompany(metaclass=PoolMeta):
     visit_product = visit_product
     signing_link_hours = signing_link_hours
     signing_link_grace_hours = signing_link_grace_hours
+    quotation_link_days = quotation_link_days
 
     @classmethod
     def default_signing_link_hours(cls, **pattern):
@@ -146,6 +159,10 @@ class ConfigurationCompany(metaclass=PoolMeta):
     @classmethod
     def default_signing_link_grace_hours(cls, **pattern):
         return 24
+
+    @classmethod
+    def default_quotation_link_days(cls, **pattern):
+        return 7
 
     @classmethod
     def default_dispatch_sequence(cls):

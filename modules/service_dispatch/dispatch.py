@@ -16,6 +16,7 @@ from sql.operators import Concat, Exists
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.company import CompanyReport
+from trytond.modules.currency.fields import Monetary
 from trytond.modules.product import price_digits
 from trytond.modules.service_desk.access import check_readable
 from trytond.modules.service_desk.client import ClientValueMixin
@@ -268,6 +269,34 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
             ('accepted', "Accepted"),
             ('refused', "Refused"),
             ], "Quotation", readonly=True, sort=False)
+    quotation_answered_by = fields.Char(
+        "Quotation Answered By", readonly=True,
+        states={
+            'invisible': ~Eval('quotation_answered_by'),
+            },
+        help="Who answered the quotation on its page.")
+    quotation_answered_date = fields.DateTime(
+        "Quotation Answered", readonly=True,
+        states={
+            'invisible': ~Eval('quotation_state').in_(
+                ['accepted', 'refused']),
+            })
+    quotation_answered_from = fields.Char(
+        "Quotation Answered From", readonly=True,
+        states={
+            'invisible': ~Eval('quotation_answered_from'),
+            },
+        help="Where the customer answered the quotation: the device of its "
+        "link (its address and browser).")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    total_amount = fields.Function(
+        Monetary(
+            "Total", currency='currency', digits='currency',
+            help="What the customer pays for the parts, labour, travel and "
+            "visit: the quotation's total, then the work order's."),
+        'get_total_amount')
     travel_product = fields.Many2One(
         'product.product', "Travel Product",
         domain=[('type', '=', 'service')],
@@ -429,6 +458,11 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 'accept_quotation': {
                     'invisible': Eval('quotation_state') != 'sent',
                     'depends': ['quotation_state'],
+                    },
+                'quotation_link': {
+                    'invisible': ((Eval('quotation_state') != 'sent')
+                        | Eval('state').in_(['done', 'cancelled'])),
+                    'depends': ['quotation_state', 'state'],
                     },
                 'refuse_quotation': {
                     'invisible': Eval('quotation_state') != 'sent',
@@ -881,7 +915,9 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
         for name in ['number', 'appointment_confirmed_date', 'arrival_date',
                 'departure_date', 'signed_by', 'signature', 'signature_id',
                 'signed_date', 'signed_from',
-                'report_due_date', 'report_received_date']:
+                'report_due_date', 'report_received_date',
+                'quotation_answered_by', 'quotation_answered_date',
+                'quotation_answered_from']:
             default.setdefault(name, None)
         default.setdefault('repair_logs', None)
         default.setdefault('labour', None)
@@ -1141,24 +1177,74 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def send_quotation(cls, dispatches):
+        pool = Pool()
+        Link = pool.get('service.link')
         for dispatch in dispatches:
             if not dispatch.chargeable:
                 raise DispatchWorkflowError(gettext(
                         'service_dispatch.msg_dispatch_quotation_free',
                         dispatch=dispatch.rec_name))
-        cls.write(dispatches, {'quotation_state': 'sent'})
+        # A quotation sent again is answered again: the links of the one
+        # refused end
+        Link.shorten(dispatches, 'quotation', dt.datetime.now())
+        cls.write(dispatches, {
+                'quotation_state': 'sent',
+                'quotation_answered_by': None,
+                'quotation_answered_date': None,
+                'quotation_answered_from': None,
+                })
 
     @classmethod
     @ModelView.button
     def accept_quotation(cls, dispatches):
         cls._check_quotation_sent(dispatches)
-        cls.write(dispatches, {'quotation_state': 'accepted'})
+        cls.write(dispatches, {
+                'quotation_state': 'accepted',
+                'quotation_answered_date': dt.datetime.now(),
+                })
 
     @classmethod
     @ModelView.button
     def refuse_quotation(cls, dispatches):
         cls._check_quotation_sent(dispatches)
-        cls.write(dispatches, {'quotation_state': 'refused'})
+        cls.write(dispatches, {
+                'quotation_state': 'refused',
+                'quotation_answered_date': dt.datetime.now(),
+                })
+
+    @classmethod
+    @ModelView.button_action('service_dispatch.url_dispatch_quotation_link')
+    def quotation_link(cls, dispatches):
+        """Open the page where the customer accepts or refuses the
+        quotation sent: a new link, for this work order only"""
+        if not dispatches:
+            return
+        dispatch = dispatches[0]
+        if (dispatch.quotation_state != 'sent'
+                or dispatch.state in {'done', 'cancelled'}):
+            raise DispatchWorkflowError(gettext(
+                    'service_dispatch.msg_dispatch_quotation_link_state',
+                    dispatch=dispatch.rec_name))
+        return {'url': dispatch.issue_quotation_url()}
+
+    def issue_quotation_url(self):
+        """Return the address of a new page where the customer answers the
+        quotation, valid the configured days; issued in a transaction of
+        its own when the quotation is printed (a read-only one)"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Link = pool.get('service.link')
+        days = Configuration(1).get_multivalue(
+            'quotation_link_days', company=self.company.id)
+        expiry = dt.datetime.now() + dt.timedelta(days=days)
+        return Link.issue_url(self, 'quotation', expiry)
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+    def get_total_amount(self, name):
+        return WorkOrderReport.total_amount(self)
 
     @classmethod
     @ModelView.button
@@ -1929,6 +2015,26 @@ class WorkOrderReport(CompanyReport):
         except puremagic.PureError:
             mimetype = None
         return dispatch.signature, mimetype or 'application/octet-stream'
+
+
+class QuotationReport(WorkOrderReport):
+    """The quotation of a chargeable work order: the parts, labour and
+    travel with their amounts and the total, and while it waits for the
+    customer's answer, the address (and its code) of the page to answer it"""
+    __name__ = 'service.dispatch.quotation'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['quotation_urls'] = cls.quotation_urls
+        return context
+
+    @classmethod
+    def quotation_urls(cls, dispatch):
+        if (dispatch.quotation_state == 'sent'
+                and dispatch.state not in {'done', 'cancelled'}):
+            return [dispatch.issue_quotation_url()]
+        return []
 
 
 class BlankWorkOrderReport(WorkOrderReport):

@@ -1,76 +1,51 @@
 # This file is part of the service modules for Tryton.
 # The COPYRIGHT file at the top level of this repository contains the full
 # copyright notices and license terms.
-"""The customer signs the work order on the technician's phone or tablet
+"""The customer's pages of a work order: signing it and answering its
+quotation, on the technician's phone or tablet or on the customer's own
 
 GET /<database>/service/sign/<token> shows the work done (repair log,
-parts, labour, and the amount when chargeable) with a box to sign in with
-a finger or a stylus and the signer's name; POST stores the signature (PNG)
-on the work order with the name, the date and where it was signed from.
-Once signed the link shows the signed record and signs nothing more.  A
-wrong, expired or other-purpose token gets the same page, "link not valid",
-and changes nothing; what is posted is checked (name, image type, size,
-blank) and refused with a message in the page's language, nothing written.
-The page loads nothing from outside the server."""
+parts, labour, travel, and the amount when chargeable) with a box to sign
+in with a finger or a stylus and the signer's name; POST stores the
+signature (PNG) on the work order with the name, the date and where it was
+signed from.  Once signed the link shows the signed record and signs
+nothing more.
+
+GET /<database>/service/quotation/<token> shows the quotation sent (parts,
+labour, travel, their amounts and the total) with Accept and Refuse; POST
+sets the quotation's state as the work order's buttons do, with the name of
+who answered.  Once answered the link shows the answer.
+
+A wrong, expired, used or other-purpose token gets the same page, "link not
+valid", and changes nothing; what is posted is checked (name, answer, image
+type, size, blank) and refused with a message in the page's language,
+nothing written.  The pages load nothing from outside the server."""
 import base64
 import binascii
 import datetime as dt
 import html
-import logging
 import struct
 import zlib
 from http import HTTPStatus
 
-from werkzeug.wrappers import Response
-
 from trytond.i18n import gettext
-from trytond.modules.service_desk.sla import company_timezone, to_local
+from trytond.modules.service_desk import pages
+from trytond.modules.service_desk.pages import not_valid
 from trytond.protocols.wrappers import (
     allow_null_origin, with_pool, with_transaction)
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-logger = logging.getLogger(__name__)
+__all__ = ['not_valid', 'png_problem', 'sign', 'quotation']
 
 NAME_MAX = 80
 # A signature drawn on a phone is a few kilobytes; a tablet's, a few tens
 IMAGE_MAX = 256 * 1024
-BODY_MAX = 2 * IMAGE_MAX
 SIDE_MAX = 4000
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
 DATA_URL = 'data:image/png;base64,'
-LANGUAGES = {'zh': 'zh_CN', 'en': 'en'}
-
-STYLE = '''
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",
-"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
-color:#222;background:#f4f6f6}
-main{max-width:40rem;margin:0 auto;padding:1rem}
-h1{font-size:1.3rem;margin:.2rem 0 1rem}
-h2{font-size:1.05rem;margin:1.2rem 0 .4rem}
-section{background:#fff;border-radius:.5rem;padding:.8rem 1rem;
-margin-bottom:.8rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-table{width:100%;border-collapse:collapse}
-td,th{padding:.3rem .2rem;border-bottom:1px solid #eee;text-align:left;
-vertical-align:top}
-td.n,th.n{text-align:right;white-space:nowrap}
-.total{font-weight:bold;font-size:1.1rem;text-align:right}
-.error{background:#fdecea;color:#8a1c13;border-radius:.5rem;
-padding:.6rem 1rem;margin-bottom:.8rem}
-.done{background:#e7f5ec;color:#135c2e;border-radius:.5rem;
-padding:.6rem 1rem;margin-bottom:.8rem}
-canvas{width:100%;height:12rem;background:#fff;border:2px dashed #7a9;
-border-radius:.5rem;touch-action:none;display:block}
-label{display:block;font-weight:bold;margin:.6rem 0 .2rem}
-input[type=text]{width:100%;font-size:1.1rem;padding:.5rem;
-border:1px solid #aaa;border-radius:.4rem}
-.buttons{display:flex;gap:.6rem;margin-top:.8rem}
-button{flex:1;font-size:1.1rem;padding:.7rem;border-radius:.4rem;
-border:0;background:#267f82;color:#fff}
-button.secondary{background:#ccd;color:#222}
-img.signature{max-width:100%;background:#fff;border:1px solid #ddd}
-'''
+# The work order's states where the customer signs or answers
+ON_SITE = {'assigned', 'confirmed', 'in_progress'}
 
 SCRIPT = '''
 (function(){
@@ -107,53 +82,7 @@ fit();
 
 
 def _text(message, **kwargs):
-    return html.escape(gettext('service_dispatch.' + message, **kwargs))
-
-
-def _page(title, body, language, status=HTTPStatus.OK, script=False):
-    lang = 'zh-CN' if language == 'zh_CN' else 'en'
-    content = (
-        '<!DOCTYPE html>'
-        f'<html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" '
-        'content="width=device-width,initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        f'<title>{title}</title><style>{STYLE}</style></head>'
-        f'<body><main>{body}</main>'
-        + (f'<script>{SCRIPT}</script>' if script else '')
-        + '</body></html>')
-    response = Response(
-        content, status=status, content_type='text/html; charset=utf-8')
-    # Only what the page itself brings: no script, style, font or image
-    # from elsewhere, no frame
-    response.headers['Content-Security-Policy'] = (
-        "default-src 'none'; img-src 'self' data:; "
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-    response.headers['Cache-Control'] = 'no-store'
-    response.headers['Referrer-Policy'] = 'no-referrer'
-    response.headers['X-Content-Type-Options'] = 'nosniff'
-    return response
-
-
-def _language(request, party=None):
-    "The customer's language: the party's, else the browser's"
-    if party and party.lang and party.lang.code in {'zh_CN', 'en'}:
-        return party.lang.code
-    best = request.accept_languages.best_match(['zh-CN', 'zh', 'en'])
-    return 'zh_CN' if best and best.startswith('zh') else 'en'
-
-
-def not_valid(request, language=None, message='msg_link_not_valid',
-        status=HTTPStatus.NOT_FOUND):
-    """The one answer to a token that opens nothing (and, with its message
-    and status, to a body refused unread)"""
-    language = language or _language(request)
-    with Transaction().set_context(language=language):
-        title = _text('msg_link_not_valid_title')
-        body = (f'<h1>{title}</h1><section><p>'
-            f'{_text(message)}</p></section>')
-    return _page(title, body, language, status=status)
+    return pages.text('service_dispatch', message, **kwargs)
 
 
 def png_problem(data):
@@ -203,9 +132,57 @@ def png_problem(data):
     return None
 
 
+def _charges(dispatch, lang):
+    "The parts, labour and travel, their amounts and the total"
+    from .dispatch import WorkOrderReport as Report
+    e = html.escape
+
+    def money(amount):
+        if amount is None:
+            return _text('msg_sign_free')
+        return e(lang.currency(
+            amount, dispatch.company.currency, grouping=True))
+
+    def quantity(value, unit):
+        return e(lang.format_number_symbol(value, unit, digits=unit.digits))
+    parts = []
+    rows = ''.join(
+        f'<tr><td>{e(part.product.rec_name)}</td>'
+        f'<td class="n">{quantity(Report.part_quantity(part), part.unit)}'
+        f'</td><td class="n">{money(Report.part_amount(part))}</td></tr>'
+        for part in dispatch.parts if Report.part_quantity(part))
+    if rows:
+        parts.append(f'<h2>{_text("msg_sign_parts")}</h2>'
+            f'<table>{rows}</table>')
+    rows = ''.join(
+        f'<tr><td>{e(line.employee.rec_name)}</td>'
+        f'<td class="n">{e(lang.format("%.2f", line.hours or 0))} h</td>'
+        f'<td class="n">{money(Report.labour_amount(line))}</td>'
+        '</tr>' for line in dispatch.labour)
+    if rows:
+        parts.append(f'<h2>{_text("msg_sign_labour")}</h2>'
+            f'<table>{rows}</table>')
+    if dispatch.travel_product and dispatch.travel_quantity:
+        parts.append(f'<h2>{_text("msg_page_travel")}</h2><table><tr>'
+            f'<td>{e(dispatch.travel_product.rec_name)}</td>'
+            f'<td class="n">{e(lang.format("%.2f", dispatch.travel_quantity))}'
+            f'</td><td class="n">{money(Report.travel_amount(dispatch))}</td>'
+            '</tr></table>')
+    if dispatch.visit_time_band:
+        parts.append(f'<h2>{_text("msg_page_visit")}</h2><table><tr>'
+            f'<td>{e(dispatch.visit_time_band.rec_name)}</td>'
+            f'<td class="n">{money(Report.visit_amount(dispatch))}</td>'
+            '</tr></table>')
+    if dispatch.chargeable or dispatch.visit_time_band:
+        parts.append(f'<p class="total">{_text("msg_sign_total")} '
+            f'{money(Report.total_amount(dispatch))}</p>')
+    else:
+        parts.append(f'<p class="total">{_text("msg_sign_covered")}</p>')
+    return ''.join(parts)
+
+
 def _work_order(dispatch, lang):
     "The work done, as the customer reads it"
-    from .dispatch import WorkOrderReport
     e = html.escape
     parts = [f'<p>{e(dispatch.party.rec_name)}'
         + (f' · {e(dispatch.serial_number or "")}'
@@ -219,33 +196,15 @@ def _work_order(dispatch, lang):
             f'<table><tr><th>{_text("msg_sign_symptom")}</th>'
             f'<th>{_text("msg_sign_action")}</th>'
             f'<th>{_text("msg_sign_result")}</th></tr>{logs}</table>')
-
-    def money(amount):
-        if amount is None:
-            return _text('msg_sign_free')
-        return e(lang.currency(amount, dispatch.company.currency))
-    rows = ''.join(
-        f'<tr><td>{e(part.product.rec_name)}</td>'
-        f'<td class="n">{e(lang.format_number_symbol(part.quantity_out, part.unit, digits=part.unit.digits))}</td>'  # noqa: E501
-        f'<td class="n">{money(WorkOrderReport.part_amount(part))}</td></tr>'
-        for part in dispatch.parts if part.quantity_out)
-    if rows:
-        parts.append(f'<h2>{_text("msg_sign_parts")}</h2>'
-            f'<table>{rows}</table>')
-    rows = ''.join(
-        f'<tr><td>{e(line.employee.rec_name)}</td>'
-        f'<td class="n">{e(lang.format("%.2f", line.hours or 0))} h</td>'
-        f'<td class="n">{money(WorkOrderReport.labour_amount(line))}</td>'
-        '</tr>' for line in dispatch.labour)
-    if rows:
-        parts.append(f'<h2>{_text("msg_sign_labour")}</h2>'
-            f'<table>{rows}</table>')
-    if dispatch.chargeable or dispatch.visit_time_band:
-        parts.append(f'<p class="total">{_text("msg_sign_total")} '
-            f'{money(WorkOrderReport.total_amount(dispatch))}</p>')
-    else:
-        parts.append(f'<p class="total">{_text("msg_sign_covered")}</p>')
+    parts.append(_charges(dispatch, lang))
     return '<section>' + ''.join(parts) + '</section>'
+
+
+def _name_input(name):
+    return (f'<label for="name">{_text("msg_sign_name")}</label>'
+        f'<input type="text" id="name" name="name" required '
+        f'maxlength="{NAME_MAX}" autocomplete="name" '
+        f'value="{html.escape(name)}">')
 
 
 def _sign_page(request, dispatch, link, language, error=None, name='',
@@ -257,19 +216,16 @@ def _sign_page(request, dispatch, link, language, error=None, name='',
         title = _text('msg_sign_title', number=dispatch.number or '')
         body = [f'<h1>{title}</h1>']
         if dispatch.signature_id and dispatch.signed_by:
-            # The company's clock
-            signed_date = to_local(
-                dispatch.signed_date, company_timezone(dispatch.company)
-                ) if dispatch.signed_date else None
             body.append('<div class="done">' + _text(
                     'msg_sign_done', name=dispatch.signed_by,
-                    date=lang.strftime(signed_date, '%x %H:%M')
-                    if signed_date else '') + '</div>')
+                    date=pages.local_date(
+                        dispatch.signed_date, dispatch.company, lang))
+                + '</div>')
             body.append(_work_order(dispatch, lang))
             picture = base64.b64encode(dispatch.signature).decode('ascii')
             body.append('<section><img class="signature" alt="" '
                 f'src="data:image/png;base64,{picture}"></section>')
-            return _page(title, ''.join(body), language)
+            return pages.page(title, ''.join(body), language)
         if error:
             body.append(f'<div class="error" role="alert">{error}</div>')
         body.append(_work_order(dispatch, lang))
@@ -278,10 +234,7 @@ def _sign_page(request, dispatch, link, language, error=None, name='',
             f'<p>{_text("msg_sign_intro")}</p>'
             '<canvas id="pad"></canvas>'
             '<input type="hidden" id="signature" name="signature">'
-            f'<label for="name">{_text("msg_sign_name")}</label>'
-            f'<input type="text" id="name" name="name" required '
-            f'maxlength="{NAME_MAX}" autocomplete="name" '
-            f'value="{html.escape(name)}">'
+            + _name_input(name) +
             '<div class="buttons">'
             f'<button type="button" class="secondary" id="clear">'
             f'{_text("msg_sign_clear")}</button>'
@@ -289,8 +242,15 @@ def _sign_page(request, dispatch, link, language, error=None, name='',
             '</button></div></section></form>')
         if status is None:
             status = HTTPStatus.BAD_REQUEST if error else HTTPStatus.OK
-        return _page(title, ''.join(body), language, status=status,
-            script=True)
+        return pages.page(title, ''.join(body), language, status=status,
+            script=SCRIPT)
+
+
+def _dispatch(pool, link):
+    "The work order of the link, None if the link opens none"
+    if not link or link.resource.__name__ != 'service.dispatch':
+        return None
+    return pool.get('service.dispatch')(link.resource.id)
 
 
 @app.route('/<database_name>/service/sign/<token>', methods=['GET', 'POST'])
@@ -301,40 +261,30 @@ def sign(request, pool, token):
     Link = pool.get('service.link')
     Dispatch = pool.get('service.dispatch')
     link = Link.find(token, 'sign')
-    if request.method == 'POST' and (
-            request.content_length is None
-            or request.content_length > BODY_MAX):
-        # Read nothing of a body too large or of unknown length
-        if not link:
-            return not_valid(request)
-        return not_valid(request, message='msg_sign_image_too_large',
-            status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-    if not link or link.resource.__name__ != 'service.dispatch':
+    refused = pages.body_refused(request, link)
+    if refused:
+        return refused
+    dispatch = _dispatch(pool, link)
+    if not dispatch:
         return not_valid(request)
-    dispatch = Dispatch(link.resource.id)
-    language = _language(request, dispatch.party)
+    language = pages.language(request, dispatch.party)
     signed = bool(dispatch.signature_id and dispatch.signed_by)
     if request.method == 'GET' or signed:
-        if not signed and dispatch.state not in {
-                'assigned', 'confirmed', 'in_progress'}:
+        if not signed and dispatch.state not in ON_SITE:
             return not_valid(request, language)
         return _sign_page(request, dispatch, link, language)
-    if dispatch.state not in {'assigned', 'confirmed', 'in_progress'}:
+    if dispatch.state not in ON_SITE:
         return not_valid(request, language)
 
-    try:
-        form = request.form
-        name = ' '.join((form.get('name') or '').split())
-    except (ValueError, UnicodeError):
-        form, name = {}, ''
-    name = name if isinstance(name, str) else ''
+    form = pages.form(request)
+    name = pages.field(form, 'name', NAME_MAX)
     with Transaction().set_context(language=language):
-        if not name or len(name) > NAME_MAX:
+        if not name:
             return _sign_page(request, dispatch, link, language,
                 error=_text('msg_sign_name_invalid', max=NAME_MAX),
-                name=name[:NAME_MAX])
+                name=(pages.field(form, 'name') or '')[:NAME_MAX])
         value = form.get('signature') or ''
-        if not value.startswith(DATA_URL):
+        if not isinstance(value, str) or not value.startswith(DATA_URL):
             problem = 'msg_sign_blank' if not value else (
                 'msg_sign_image_invalid')
             return _sign_page(request, dispatch, link, language,
@@ -357,15 +307,122 @@ def sign(request, pool, token):
     if dispatch.signature_id and dispatch.signed_by:
         return _sign_page(request, dispatch, link, language)
     now = dt.datetime.now()
-    agent = (request.headers.get('User-Agent') or '')[:120]
     dispatch.signature = data
     dispatch.signed_by = name
     dispatch.signed_date = now
-    dispatch.signed_from = gettext(
-        'service_dispatch.msg_signed_from_link',
-        address=request.remote_addr or '', agent=agent)[:250]
+    dispatch.signed_from = _from(request, 'msg_signed_from_link')
     dispatch.save()
     link.used_date = now
     link.save()
     return _sign_page(request, dispatch, link, language)
 
+
+def _from(request, message):
+    "Where the page was answered from, as the work order keeps it"
+    agent = (request.headers.get('User-Agent') or '')[:120]
+    return gettext(f'service_dispatch.{message}',
+        address=request.remote_addr or '', agent=agent)[:250]
+
+
+def _answerable(dispatch):
+    "The quotation waits for the customer's answer"
+    return (dispatch.quotation_state == 'sent'
+        and dispatch.state not in {'done', 'cancelled'})
+
+
+def _quotation_page(request, dispatch, language, error=None, name='',
+        status=None):
+    from trytond.pool import Pool
+    Lang = Pool().get('ir.lang')
+    lang = Lang.get(language)
+    with Transaction().set_context(language=language):
+        title = _text('msg_quotation_title', number=dispatch.number or '')
+        body = [f'<h1>{title}</h1>']
+        answer = dispatch.quotation_state
+        if answer in {'accepted', 'refused'}:
+            message = ('msg_quotation_accepted' if answer == 'accepted'
+                else 'msg_quotation_refused')
+            body.append('<div class="done">' + _text(
+                    message, name=dispatch.quotation_answered_by or '',
+                    date=pages.local_date(
+                        dispatch.quotation_answered_date, dispatch.company,
+                        lang)) + '</div>')
+        if error:
+            body.append(f'<div class="error" role="alert">{error}</div>')
+        e = html.escape
+        body.append('<section>'
+            f'<p>{e(dispatch.party.rec_name)}'
+            + (f' · {e(dispatch.serial_number)}'
+                if dispatch.serial_number else '') + '</p>'
+            + (f'<p>{e(dispatch.request.description or "")}</p>'
+                if dispatch.request.description else '')
+            + _charges(dispatch, lang) + '</section>')
+        if _answerable(dispatch):
+            body.append(
+                '<form id="form" method="post"><section>'
+                f'<p>{_text("msg_quotation_intro")}</p>'
+                + _name_input(name) +
+                '<div class="buttons">'
+                '<button type="submit" name="answer" value="refuse" '
+                f'class="refuse" id="refuse">{_text("msg_quotation_refuse")}'
+                '</button>'
+                '<button type="submit" name="answer" value="accept" '
+                f'id="accept">{_text("msg_quotation_accept")}</button>'
+                '</div></section></form>')
+        if status is None:
+            status = HTTPStatus.BAD_REQUEST if error else HTTPStatus.OK
+        return pages.page(title, ''.join(body), language, status=status)
+
+
+@app.route('/<database_name>/service/quotation/<token>',
+    methods=['GET', 'POST'])
+@allow_null_origin
+@with_pool
+@with_transaction(user=0)
+def quotation(request, pool, token):
+    Link = pool.get('service.link')
+    Dispatch = pool.get('service.dispatch')
+    link = Link.find(token, 'quotation')
+    refused = pages.body_refused(request, link)
+    if refused:
+        return refused
+    dispatch = _dispatch(pool, link)
+    if not dispatch or dispatch.quotation_state == 'none':
+        return not_valid(request)
+    language = pages.language(request, dispatch.party)
+    if request.method == 'GET' or not _answerable(dispatch):
+        return _quotation_page(request, dispatch, language)
+
+    form = pages.form(request)
+    name = pages.field(form, 'name', NAME_MAX)
+    answer = form.get('answer')
+    with Transaction().set_context(language=language):
+        if answer not in {'accept', 'refuse'}:
+            return _quotation_page(request, dispatch, language,
+                error=_text('msg_quotation_answer_invalid'),
+                name=name or '')
+        if not name:
+            return _quotation_page(request, dispatch, language,
+                error=_text('msg_sign_name_invalid', max=NAME_MAX),
+                name=(pages.field(form, 'name') or '')[:NAME_MAX])
+
+    # One answer: a second post waits for the first and finds it answered
+    Link.lock([link])
+    Dispatch.lock([dispatch])
+    dispatch = Dispatch(dispatch.id)
+    if not _answerable(dispatch):
+        return _quotation_page(request, dispatch, language)
+    now = dt.datetime.now()
+    if answer == 'accept':
+        Dispatch.accept_quotation([dispatch])
+    else:
+        Dispatch.refuse_quotation([dispatch])
+    dispatch = Dispatch(dispatch.id)
+    dispatch.quotation_answered_by = name
+    dispatch.quotation_answered_date = now
+    dispatch.quotation_answered_from = _from(
+        request, 'msg_quotation_from_link')
+    dispatch.save()
+    link.used_date = now
+    link.save()
+    return _quotation_page(request, dispatch, language)

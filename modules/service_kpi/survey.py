@@ -8,7 +8,9 @@ from sql import Null
 from sql.aggregate import Max, Min
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields,
+    sequence_ordered)
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
 from trytond.pool import Pool, PoolMeta
@@ -39,6 +41,22 @@ def as_date(value):
     if isinstance(value, dt.datetime):
         return value.date()
     return value
+
+
+class SurveyReason(
+        ClientValueMixin, DeactivableMixin, sequence_ordered(), ModelSQL,
+        ModelView):
+    "Why the customer is unhappy: the list the manager keeps"
+    __name__ = 'service.survey.reason'
+    __string__ = "Survey Reason"
+
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code", strip=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(1, ('name', 'ASC'))
 
 
 class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
@@ -80,7 +98,18 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
     timeliness = score_field("Timeliness", "On time, 1 to 5.")
     quality = score_field("Quality", "Quality of the repair, 1 to 5.")
     overall = score_field("Overall", "Overall satisfaction, 1 to 5.")
+    reason = fields.Many2One(
+        'service.survey.reason', "Reason", states=_pending,
+        ondelete='RESTRICT',
+        help="Why the customer is unhappy.")
     comment = fields.Text("Comment", states=_pending)
+    answered_from = fields.Selection([
+            (None, ""),
+            ('desk', "Desk"),
+            ('link', "Customer's Link"),
+            ], "Answered From", readonly=True,
+        help="Who recorded the answer: the desk after a call, or the "
+        "customer on the survey's page.")
     complaint = fields.Many2One(
         'service.request', "Complaint", readonly=True,
         help="The complaint request opened for a low score.")
@@ -128,6 +157,10 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     'invisible': ~Eval('state').in_(
                         ['no_answer', 'cancelled']),
                     'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                'survey_link': {
+                    'invisible': Eval('state') != 'pending',
                     'depends': ['state'],
                     },
                 })
@@ -201,6 +234,8 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
                         survey=survey.rec_name))
             if not survey.date:
                 survey.date = today
+            if not survey.answered_from:
+                survey.answered_from = 'desk'
         cls.save(surveys)
         cls.open_complaints([s for s in surveys if s.overall <= LOW_SCORE])
 
@@ -221,6 +256,27 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('pending')
     def pending(cls, surveys):
         pass
+
+    @classmethod
+    @ModelView.button_action('service_kpi.url_survey_link')
+    def survey_link(cls, surveys):
+        """Open the page where the customer answers the survey: a new link,
+        for this survey only, to send the customer"""
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        Link = pool.get('service.link')
+        if not surveys:
+            return
+        survey = surveys[0]
+        if survey.state != 'pending':
+            raise SurveyValidationError(gettext(
+                    'service_kpi.msg_survey_link_state',
+                    survey=survey.rec_name))
+        days = Configuration(1).get_multivalue(
+            'survey_link_days', company=survey.company.id)
+        return {'url': Link.issue_url(
+                survey, 'survey',
+                dt.datetime.now() + dt.timedelta(days=days))}
 
     @classmethod
     def open_complaints(cls, surveys):

@@ -14,6 +14,12 @@
 //   and is refused to finish it while the part is not issued;
 // - the technician opens the signing page of a work order and the
 //   customer signs it on a touch screen, in Chinese;
+// - the dispatcher opens the quotation's page of a work order and the
+//   customer accepts it on a phone, in Chinese;
+// - the desk opens the survey's page and the customer answers it on a
+//   phone, unhappy: the survey is done and a complaint opened;
+// - the desk opens the page where the customer follows a request, which
+//   shows its state and the technician;
 // - the dispatcher reads the technicians' week in the schedule;
 // - the manager reads the dashboard of a window, then of another, each set
 //   once for the whole page;
@@ -657,6 +663,9 @@ async function signing(page, seen) {
         // The same link once more: the signed work order, no box
         await sign.goto(seen.url);
         seen.again_pad = await sign.locator('canvas#pad').count();
+        // The picture as stored, read back from the database
+        seen.stored = await sign.locator('img.signature')
+            .getAttribute('src');
         seen.external = external;
     } finally {
         await device.close();
@@ -670,6 +679,174 @@ async function signing(page, seen) {
     await settle(tab);
     seen.signed_by = await waitField(tab, 'signed_by', /\S/);
     await page.screenshot({path: `${shots}/signing_work_order.png`});
+}
+
+// The customer's pages, on the customer's phone ----------------------------
+
+async function onPhone(page, url, seen, answer) {
+    // A phone-sized browser with touch events, in Chinese, that notes any
+    // request to another address
+    const device = await page.context().browser().newContext({
+        viewport: {width: 390, height: 844}, deviceScaleFactor: 2,
+        hasTouch: true, isMobile: true, locale: 'zh-CN',
+        timezoneId: TIMEZONE,
+    });
+    try {
+        const phone = await device.newPage();
+        phone.setDefaultTimeout(TIMEOUT);
+        const external = [];
+        phone.on('request', request => {
+            if (!request.url().startsWith(new URL(url).origin)
+                    && !request.url().startsWith('data:')) {
+                external.push(request.url());
+            }
+        });
+        await phone.goto(url);
+        await phone.locator('h1').waitFor({state: 'visible'});
+        seen.title = (await phone.locator('h1').innerText()).trim();
+        seen.lang = await phone.locator('html').getAttribute('lang');
+        await answer(phone);
+        seen.external = external;
+    } finally {
+        await device.close();
+    }
+}
+
+async function openedUrl(page, tab, button) {
+    // The button opens the customer's page in a window of its own
+    const opened = page.context().waitForEvent('page');
+    await tab.locator(`.form button[name="${button}"]`).first().click();
+    const popup = await opened;
+    await popup.waitForLoadState();
+    const url = popup.url();
+    await popup.close();
+    return url;
+}
+
+async function submit(phone, selector) {
+    await Promise.all([
+        phone.waitForLoadState('load'),
+        phone.locator(selector).tap(),
+    ]);
+    const done = phone.locator('.done');
+    await done.waitFor({state: 'visible', timeout: TIMEOUT});
+    return (await done.innerText()).trim();
+}
+
+async function quotation(page, seen) {
+    const model = 'service.dispatch';
+    seen.step = 'menu Service > Work Orders, tab Assigned';
+    const tab = await openMenu(page, ['Service', 'Work Orders'], {model});
+    await openDomainTab(tab, 'Assigned', model);
+    seen.step = "Zhao Lei's work order, page Billing";
+    await rowWith(listOf(tab), 'Zhao Lei').locator('.column-char').first()
+        .dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.number = await waitField(tab, 'number', /\S/);
+    await tab.locator('.form .nav-tabs a', {hasText: 'Billing'}).first()
+        .click();
+    seen.total = await waitField(tab, 'total_amount', /\d/);
+    seen.state_before = await fieldText(tab, 'quotation_state');
+    seen.step = 'the button Answer on a Device';
+    seen.url = await openedUrl(page, tab, 'quotation_link');
+
+    seen.step = 'the quotation page, on the phone';
+    await onPhone(page, seen.url, seen, async phone => {
+        seen.page_total = (await phone.locator('.total').innerText()).trim();
+        await phone.screenshot({path: `${shots}/quotation_page.png`,
+            fullPage: true});
+        await phone.locator('input[name="name"]').fill('张伟');
+        seen.answered = await submit(phone, '#accept');
+        await phone.screenshot({path: `${shots}/quotation_accepted.png`,
+            fullPage: true});
+        // The same link once more: the answer, no buttons
+        await phone.goto(seen.url);
+        seen.again_buttons = await phone.locator('button').count();
+    });
+
+    seen.step = 'the work order reloaded';
+    const read = waitRpc(page, `model.${model}.read`);
+    await tab.locator('button[title="Reload/Undo"]').first().click();
+    await read;
+    await settle(tab);
+    seen.state_after = await waitField(tab, 'quotation_state', /Accepted/);
+    seen.answered_by = await waitField(tab, 'quotation_answered_by', /\S/);
+    await page.screenshot({path: `${shots}/quotation_work_order.png`});
+}
+
+async function survey(page, seen) {
+    const model = 'service.survey';
+    seen.step = 'menu Service > Surveys, tab Pending';
+    const tab = await openMenu(page, ['Service', 'Surveys'], {model});
+    await openDomainTab(tab, 'Pending', model);
+    const list = listOf(tab);
+    seen.pending = await rows(list);
+    await list.locator(':scope > table > tbody > tr').first()
+        .locator('.column-char, .column-date').first().dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.party = await waitField(tab, 'party', /\S/);
+    seen.step = "the button Customer's Page";
+    seen.url = await openedUrl(page, tab, 'survey_link');
+
+    seen.step = 'the survey page, on the phone';
+    await onPhone(page, seen.url, seen, async phone => {
+        await phone.screenshot({path: `${shots}/survey_page.png`,
+            fullPage: true});
+        seen.reason_hidden_before = await phone.locator('#reasons')
+            .isHidden();
+        for (const [name, score] of [['attitude', 3], ['timeliness', 1],
+                ['quality', 2], ['overall', 1]]) {
+            await phone.locator(
+                `label:has(input[name="${name}"][value="${score}"]) span`)
+                .tap();
+        }
+        // Unhappy: the reasons shown, one chosen
+        await phone.locator('#reasons').waitFor({state: 'visible'});
+        const reasons = await phone.locator('#reason option')
+            .allInnerTexts();
+        seen.reason = reasons[1].trim();
+        await phone.locator('#reason').selectOption({label: seen.reason});
+        await phone.locator('#comment').fill('等了三天才有人来。');
+        await phone.screenshot({path: `${shots}/survey_filled.png`,
+            fullPage: true});
+        seen.answered = await submit(phone, '#submit');
+        await phone.screenshot({path: `${shots}/survey_answered.png`,
+            fullPage: true});
+        await phone.goto(seen.url);
+        seen.again_form = await phone.locator('form').count();
+    });
+
+    seen.step = 'the survey reloaded';
+    const read = waitRpc(page, `model.${model}.read`);
+    await tab.locator('button[title="Reload/Undo"]').first().click();
+    await read;
+    await settle(tab);
+    seen.state = await waitField(tab, 'state', /Done/);
+    seen.overall = await fieldText(tab, 'overall');
+    seen.reason_saved = await fieldText(tab, 'reason');
+    seen.answered_from = await fieldText(tab, 'answered_from');
+    seen.complaint = await waitField(tab, 'complaint', /\S/);
+    await page.screenshot({path: `${shots}/survey_desk.png`});
+}
+
+async function status(page, seen) {
+    const model = 'service.request';
+    seen.step = 'menu Service > Requests, tab In Progress';
+    const tab = await openMenu(page, ['Service', 'Requests'], {model});
+    await openDomainTab(tab, 'In Progress', model);
+    await rowWith(listOf(tab), 'Jinjiang Garden Hotel')
+        .locator('.column-char').first().dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.number = await waitField(tab, 'number', /\S/);
+    seen.step = "the button Customer's Page";
+    seen.url = await openedUrl(page, tab, 'status_link');
+    seen.step = 'the status page, on the phone';
+    await onPhone(page, seen.url, seen, async phone => {
+        seen.text = (await phone.locator('main').innerText()).trim();
+        seen.forms = await phone.locator('form').count();
+        await phone.screenshot({path: `${shots}/status_page.png`,
+            fullPage: true});
+    });
 }
 
 // The accountant invoices the months of the resident agreements -------------
@@ -871,6 +1048,9 @@ const JOURNEYS = [
     [accountant, 'accountant', 'en-US'],
     [technician, 'liu', 'zh-CN'],
     [signing, 'liu', 'zh-CN'],
+    [quotation, 'dispatcher', 'en-US'],
+    [survey, 'desk', 'en-US'],
+    [status, 'desk', 'en-US'],
     [dispatcher, 'dispatcher', 'en-US'],
     [manager, 'manager', 'en-US'],
     [fines, 'manager', 'en-US'],
