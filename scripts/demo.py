@@ -151,6 +151,7 @@ def populate(config_file):
     _past_deliveries(parties)
     technicians = _technicians(company, employees)
     _requests(parties, equipment, products, technicians)
+    _complaints(parties)
     scores = _history(parties, equipment, products, technicians)
     _surveys(scores)
     _agreements(parties, employees)
@@ -619,6 +620,28 @@ def _requests(parties, equipment, products, technicians):
     _invoice()
 
 
+def _complaints(parties):
+    """A complaint entered in the register a week ago and not answered
+    since: overdue in the desk's complaint register"""
+    from proteus import Model
+    Request = Model.get('service.request')
+    RequestType = Model.get('service.request.type')
+    Category = Model.get('service.complaint.category')
+    complaint, = RequestType.find([('code', '=', 'complaint')])
+    attitude, = Category.find([('code', '=', 'attitude')])
+    now = dt.datetime.now().replace(minute=0, second=0, microsecond=0)
+    request = Request(party=parties['wang'], type=complaint)
+    request.channel = 'phone'
+    request.priority = 'high'
+    request.reported_date = now - dt.timedelta(days=7)
+    request.complaint_category = attitude
+    request.description = (
+        "The technician left the old unit's packaging in the stairwell "
+        "and would not take it away.")
+    request.save()
+    request.click('open')
+
+
 def appointments():
     """Yield the appointments of the coming working days, in UTC: 09:00 and
     14:00 Shanghai time, Monday to Friday, holidays aside"""
@@ -781,6 +804,9 @@ def _surveys(scores):
     from proteus import Model
     Cron = Model.get('ir.cron')
     Survey = Model.get('service.survey')
+    Reason = Model.get('service.survey.reason')
+    Party = Model.get('party.party')
+    reasons = {r.code: r for r in Reason.find([])}
     cron, = Cron.find([
             ('method', '=', 'service.survey|create_follow_ups'),
             ])
@@ -798,7 +824,14 @@ def _surveys(scores):
         survey.overall = overall
         if overall <= 2:
             survey.comment = "The same fault came back within weeks."
+        if overall <= 3:
+            survey.reason = reasons['not_fixed' if overall <= 2 else 'waiting']
         survey.click('answer')
+    # The hotel's revisit call, due four days ago and not made yet: overdue
+    # in the desk's list
+    hotel, = Party.find([('name', '=', "Jinjiang Garden Hotel")])
+    Survey(party=hotel, kind='periodic',
+        due_date=dt.date.today() - dt.timedelta(days=4)).save()
 
 
 def _invoice():

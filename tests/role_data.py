@@ -33,7 +33,8 @@ USERS = {
 
 KPI_MODELS = [
     'service.kpi.technician', 'service.kpi.period', 'service.kpi.product',
-    'service.kpi.product.cause', 'service.kpi.customer']
+    'service.kpi.product.cause', 'service.kpi.customer',
+    'service.survey.level', 'service.survey.reason.share']
 
 
 # The data -------------------------------------------------------------------
@@ -62,6 +63,7 @@ def _populate():
     Fee = pool.get('service.contract.fee')
     Fine = pool.get('service.fine')
     Link = pool.get('service.link')
+    Renewal = pool.get('service.renewal')
 
     def agreement(contract, **values):
         return dict({
@@ -169,7 +171,7 @@ def _populate():
                         'product': product.id,
                         'serial_number': f'SN-{tag}-2', 'sale_date': today,
                         }])
-            _, per_visit, resident = Contract.create([{
+            maintenance, per_visit, resident = Contract.create([{
                         'company': company.id, 'party': customer.id,
                         'kind': 'maintenance', 'start_date': today,
                         'equipments': [('add', [equipment.id])],
@@ -187,6 +189,11 @@ def _populate():
                         'kind': 'resident', 'start_date': today,
                         'monthly_fee': Decimal(2000),
                         'salesperson': technicians[-1].id,
+                        }])
+            Renewal.create([{
+                        'company': company.id, 'party': customer.id,
+                        'kind': 'contract', 'contract': maintenance.id,
+                        'end_date': today + dt.timedelta(days=30),
                         }])
             Fee.create([{
                         'contract': resident.id, 'start_date': today,
@@ -248,6 +255,15 @@ def _populate():
                         'request': request.id, 'dispatch': dispatches[0].id,
                         'technician': technicians[0].id,
                         'kind': 'follow_up', 'due_date': today,
+                        }, {
+                        # An answer with a reason, for the survey report
+                        'company': company.id, 'party': customer.id,
+                        'request': request.id, 'kind': 'periodic',
+                        'due_date': today, 'date': today, 'overall': 3,
+                        # (the last: the first is the one a role deletes)
+                        'reason': pool.get('service.survey.reason').search(
+                            [], order=[('id', 'DESC')], limit=1)[0].id,
+                        'state': 'done', 'answered_from': 'desk',
                         }])
             Bonus.create([{
                         'company': company.id, 'year': today.year,
@@ -399,6 +415,9 @@ class Records:
             'service.request.type': (
                 self.audit, {'name': "Audit"},
                 {'name': "Recall", 'code': 'recall'}),
+            'service.complaint.category': (
+                first('service.complaint.category'), {'name': "Delivery"},
+                {'name': "Billing", 'code': 'billing'}),
             'service.request': (
                 self.draft_request, {'description': "Reset?"},
                 {'company': main, 'party': self.customer.id,
@@ -458,6 +477,11 @@ class Records:
             'service.survey.reason': (
                 first('service.survey.reason'), {'name': "Too slow"},
                 {'name': "Noisy", 'code': 'noisy'}),
+            'service.renewal': (
+                first('service.renewal'), {'answer_note': "Call back."},
+                {'company': main, 'party': self.customer.id,
+                    'kind': 'contract', 'contract': contract.id,
+                    'end_date': self.today}),
             'service.fine': (
                 first('service.fine'), {'reason': "Late again."},
                 {'company': main, 'employee': liu, 'date': self.today,
@@ -522,6 +546,7 @@ COMPANY_PATHS = {
     'service.contract-service.equipment': 'contract.company',
     'service.contract.time_band': 'contract.company',
     'service.contract.fee': 'contract.company',
+    'service.renewal': 'company',
     'service.fine': 'company',
     'service.link': 'company',
     'service.bonus.agreement': 'bonus.company',

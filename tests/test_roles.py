@@ -92,12 +92,14 @@ MODELS = table('''
     service.sla.hour                    r    r    r    r    r    rwcd -
     service.sla.holiday                 r    r    r    r    r    rwcd -
     service.request.type                r    r    r    r    r    rwcd rwcd
+    service.complaint.category          r    r    r    r    r    rwcd rwcd
     service.request                     rwcd r    r    -    -    rwcd -
     service.request.pause               rwc  r    r    -    -    rwcd -
     service.equipment                   rwc  r    r    r    -    rwcd -
     service.contract                    r    r    r    -    r    rwcd -
     service.contract.time_band          r    r    r    -    r    rwcd -
     service.contract.fee                -    -    -    -    r    r    -
+    service.renewal                     rw   -    -    -    -    rw   -
     service.link                        -    -    -    -    -    -    -
     service.contract-service.equipment  r    r    r    -    -    rcd  -
     service.skill                       r    r    r    r    r    rwcd rwcd
@@ -114,6 +116,8 @@ MODELS = table('''
     service.kpi.product                 -    -    -    -    -    r    -
     service.kpi.product.cause           -    -    -    -    -    r    -
     service.kpi.customer                -    -    -    -    -    r    -
+    service.survey.level                -    -    -    -    -    r    -
+    service.survey.reason.share         -    -    -    -    -    r    -
     service.bonus                       -    -    -    -    -    rwcd -
     service.bonus.line                  -    -    -    -    -    rwcd -
     service.bonus.agreement             -    -    -    -    -    r    -
@@ -133,11 +137,17 @@ BUTTONS = table('''
     service.request:cancel              x    -    -    -    -    x
     service.request:draft               x    -    -    -    -    x
     service.request:raise_complaint     x    -    -    -    -    x
+    service.request:answer_complaint    x    -    -    -    -    x
+    service.request:transfer_complaint  x    -    -    -    -    x
     service.request:status_link         x    -    -    -    -    x
     service.equipment:create_request    x    -    -    -    -    x
     service.contract:activate           -    -    -    -    -    x
     service.contract:cancel             -    -    -    -    -    x
     service.contract:draft              -    -    -    -    -    x
+    service.renewal:accept              x    -    -    -    -    x
+    service.renewal:decline             x    -    -    -    -    x
+    service.renewal:to_contact          x    -    -    -    -    x
+    service.renewal:renew               x    -    -    -    -    x
     service.dispatch:assign             -    x    -    -    -    x
     service.dispatch:suggest_technician -    x    -    -    -    x
     service.dispatch:confirm            -    x    x    -    -    x
@@ -169,6 +179,8 @@ BUTTONS = table('''
 WIZARDS = table('''
     wizard                              desk dispatcher technician warehouse accountant manager
     service.equipment.create_request    x    -    -    -    -    x
+    service.renewal.renew               x    -    -    -    -    x
+    service.complaint.register          x    -    -    -    -    x
     service.dispatch.suggest_technician -    x    -    -    -    x
     service.dispatch.return_parts       -    x    x    x    -    x
     service.dispatch.create_invoices    -    -    -    -    x    -
@@ -183,6 +195,8 @@ WIZARDS = table('''
 REPORTS = table('''
     report                              desk dispatcher technician warehouse accountant manager
     service.request.acknowledgement     x    -    -    -    -    x
+    service.complaint.register          x    -    -    -    -    x
+    service.request.email_complaint_escalated x x x - -  x
     service.dispatch                    -    x    x    -    -    x
     service.dispatch.blank              -    x    x    -    -    x
     service.dispatch.quotation          x    x    x    -    -    x
@@ -267,7 +281,8 @@ COMPANY_VALUES = {'service.configuration.company', 'party.party.service_sla'}
 # Shared by the companies
 SHARED = {
     'service.configuration', 'service.request.type', 'service.skill',
-    'service.request.type-service.skill', 'service.survey.reason'}
+    'service.request.type-service.skill', 'service.survey.reason',
+    'service.complaint.category'}
 
 
 # The tests ------------------------------------------------------------------

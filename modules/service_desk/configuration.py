@@ -36,7 +36,16 @@ default_sla = fields.Many2One(
 acceptance_hours = fields.Integer(
     "Acceptance Hours", required=True,
     domain=[('acceptance_hours', '>', 0), ('acceptance_hours', '<=', 8760)],
-    help="A request must be accepted within this many hours of its report.")
+    help="A request by phone, at the counter or in the field must be "
+    "accepted within this many hours of its report.")
+acceptance_hours_written = fields.Integer(
+    "Acceptance Hours (Written)", required=True,
+    domain=[
+        ('acceptance_hours_written', '>', 0),
+        ('acceptance_hours_written', '<=', 8760),
+        ],
+    help="A request by letter, e-mail or from the web must be accepted "
+    "within this many hours of its report.")
 follow_up_days = fields.Integer(
     "Follow-up Days", required=True,
     domain=[('follow_up_days', '>=', 0), ('follow_up_days', '<=', 365)],
@@ -105,6 +114,7 @@ class Configuration(
             help="The service level of requests whose contract and "
             "customer name none."))
     acceptance_hours = fields.MultiValue(acceptance_hours)
+    acceptance_hours_written = fields.MultiValue(acceptance_hours_written)
     follow_up_days = fields.MultiValue(follow_up_days)
     status_link_days = fields.MultiValue(status_link_days)
     survey_link_days = fields.MultiValue(survey_link_days)
@@ -113,7 +123,8 @@ class Configuration(
     def multivalue_model(cls, field):
         pool = Pool()
         if field in {'request_sequence', 'contract_sequence', 'default_sla',
-                'acceptance_hours', 'follow_up_days', 'status_link_days',
+                'acceptance_hours', 'acceptance_hours_written',
+                'follow_up_days', 'status_link_days',
                 'survey_link_days'}:
             return pool.get('service.configuration.company')
         return super().multivalue_model(field)
@@ -121,6 +132,7 @@ class Configuration(
     default_request_sequence = _default('request_sequence')
     default_contract_sequence = _default('contract_sequence')
     default_acceptance_hours = _default('acceptance_hours')
+    default_acceptance_hours_written = _default('acceptance_hours_written')
     default_follow_up_days = _default('follow_up_days')
     default_status_link_days = _default('status_link_days')
     default_survey_link_days = _default('survey_link_days')
@@ -180,6 +192,7 @@ class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     contract_sequence = contract_sequence
     default_sla = default_sla
     acceptance_hours = acceptance_hours
+    acceptance_hours_written = acceptance_hours_written
     follow_up_days = follow_up_days
     status_link_days = status_link_days
     survey_link_days = survey_link_days
@@ -204,6 +217,10 @@ class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     @classmethod
     def default_acceptance_hours(cls):
         return 24
+
+    @classmethod
+    def default_acceptance_hours_written(cls):
+        return 72
 
     @classmethod
     def default_follow_up_days(cls):

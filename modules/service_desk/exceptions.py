@@ -59,3 +59,7 @@ class ClientUnreadableError(AccessError):
 
 class SerialUnknownWarning(UserWarning):
     pass
+
+
+class RenewalError(UserError):
+    pass

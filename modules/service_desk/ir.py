@@ -15,4 +15,8 @@ class Cron(metaclass=PoolMeta):
                     "Expire Service Contracts"),
                 ('service.contract|create_inspections',
                     "Create Inspection Requests"),
+                ('service.renewal|list_due',
+                    "List Renewals Due"),
+                ('service.request|escalate_complaints',
+                    "Escalate Complaints"),
                 ])

@@ -63,7 +63,11 @@ class RequestType(ClientValueMixin, DeactivableMixin, ModelSQL, ModelView):
 # chooses the SLA and its response target (the quantity changes only the
 # resolution)
 ACCEPTANCE_FIELDS = {
-    'reported_date', 'priority', 'sla', 'party', 'equipment', 'company'}
+    'reported_date', 'priority', 'sla', 'party', 'equipment', 'company',
+    'channel'}
+# The channels of a written request: accepted within the written hours (3
+# days), the others within the acceptance hours (24)
+WRITTEN_CHANNELS = {'email', 'letter', 'web'}
 
 
 class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
@@ -110,6 +114,7 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
     channel = fields.Selection([
             ('phone', "Phone"),
             ('email', "E-mail"),
+            ('letter', "Letter"),
             ('web', "Web"),
             ('walk_in', "Walk-in"),
             ('field', "Field"),
@@ -474,15 +479,17 @@ class Request(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _set_acceptance_deadline(cls, requests):
-        """The acceptance hours from the report, or the SLA's response
-        deadline if it comes first: accepting is the response the SLA
+        """The acceptance hours of the channel from the report, or the
+        SLA's response deadline if it comes first: accepting is the response the SLA
         measures, so the desk keeps to the earlier of the two"""
         pool = Pool()
         Configuration = pool.get('service.configuration')
         configuration = Configuration(1)
         for request in requests:
             hours = configuration.get_multivalue(
-                'acceptance_hours', company=request.company.id)
+                'acceptance_hours_written'
+                if request.channel in WRITTEN_CHANNELS
+                else 'acceptance_hours', company=request.company.id)
             deadline = request.reported_date + dt.timedelta(hours=hours)
             sla = request.sla or request.applicable_sla(
                 request.assess_warranty()[1])

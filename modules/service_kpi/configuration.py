@@ -34,9 +34,16 @@ DEFAULTS = {
     'fine_property_min': Decimal(50),
     'fine_property_max': Decimal(200),
     }
+# The revisit calls of the regulation: every 6 months for an important
+# customer, every 12 for any other
+REVISITS = ['revisit_important_months', 'revisit_other_months']
+DEFAULTS.update({
+        'revisit_important_months': 6,
+        'revisit_other_months': 12,
+        })
 BONUS_FIELDS = {
     'bonus_allowance', 'bonus_manager', 'bonus_deputy'} | set(
-    BONUS_RATES) | set(FUND_RATES) | set(FINES)
+    BONUS_RATES) | set(FUND_RATES) | set(FINES) | set(REVISITS)
 
 
 def rate_field(string, help):
@@ -105,6 +112,22 @@ fine_property_max = fine_field(
     'fine_property_max', "Greatest Property Fine",
     "The greatest fine for damage to or unauthorised use of customer "
     "property.")
+
+
+def months_field(name, string, help):
+    return fields.Integer(
+        string, required=True,
+        domain=[(name, '>', 0), (name, '<=', 120)], help=help)
+
+
+revisit_important_months = months_field(
+    'revisit_important_months', "Revisit Months (Important Customers)",
+    "An important customer is called back this many months after the last "
+    "revisit call, or after the first repair.")
+revisit_other_months = months_field(
+    'revisit_other_months', "Revisit Months (Other Customers)",
+    "Any other customer who had service is called back this many months "
+    "after the last revisit call, or after the first repair.")
 bonus_manager = fields.Many2One(
     'company.employee', "Manager",
     domain=[('company', '=', Eval('company', -1))],
@@ -137,6 +160,8 @@ class Configuration(metaclass=PoolMeta):
     fine_attitude = fields.MultiValue(fine_attitude)
     fine_property_min = fields.MultiValue(fine_property_min)
     fine_property_max = fields.MultiValue(fine_property_max)
+    revisit_important_months = fields.MultiValue(revisit_important_months)
+    revisit_other_months = fields.MultiValue(revisit_other_months)
     bonus_manager = fields.MultiValue(fields.Many2One(
             'company.employee', "Manager",
             domain=[
@@ -225,6 +250,8 @@ class ConfigurationCompany(metaclass=PoolMeta):
     fine_attitude = fine_attitude
     fine_property_min = fine_property_min
     fine_property_max = fine_property_max
+    revisit_important_months = revisit_important_months
+    revisit_other_months = revisit_other_months
     bonus_manager = bonus_manager
     bonus_deputy = bonus_deputy
 

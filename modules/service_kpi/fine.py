@@ -97,7 +97,10 @@ class Fine(ClientValueMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_amount(cls):
-        return cls._kind_amount('late_report', cls.default_company())
+        # The kind's amount, the kind given by the context (a fine recorded
+        # from a complaint is for attitude)
+        kind = Transaction().context.get('default_kind') or cls.default_kind()
+        return cls._kind_amount(kind, cls.default_company())
 
     @staticmethod
     def default_recorded_by():

@@ -18,7 +18,7 @@ Definitions (the README repeats them):
 import datetime as dt
 from decimal import Decimal
 
-from sql import Cast, Literal, Null
+from sql import Cast, Column, Literal, Null
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import AtTimeZone, DateTrunc, Extract, Function
@@ -88,6 +88,21 @@ def period_of(column, period, timezone, start):
                 }[period], column, shift)
     if timezone:
         column = AtTimeZone(AtTimeZone(column, 'UTC'), str(timezone))
+    return Cast(DateTrunc(period, column), 'DATE')
+
+
+def date_period_of(column, period):
+    "Return the SQL expression of the first day of the period of a date"
+    if backend.name == 'sqlite':
+        if period == 'quarter':
+            month = Cast(StrfTime('%m', column), 'INTEGER')
+            return Printf('%s-%02d-01', StrfTime('%Y', column),
+                ((month - 1) / 3) * 3 + 1)
+        return StrfTime({
+                'day': '%Y-%m-%d',
+                'month': '%Y-%m-01',
+                'year': '%Y-01-01',
+                }[period], column)
     return Cast(DateTrunc(period, column), 'DATE')
 
 
@@ -569,12 +584,64 @@ class KPIPeriod(KPIMixin, ModelSQL, ModelView):
         super().__setup__()
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
 
+    follow_up_calls = fields.Integer(
+        "Calls Made",
+        help="Follow-up and revisit calls due in the period and made "
+        "(answered or not).")
+    late_calls = fields.Integer(
+        "Calls Made Late",
+        help="Follow-up and revisit calls due in the period and made after "
+        "their due date.")
+
     @classmethod
     def table_query(cls):
         facts = cls.request_facts()
-        return facts.select(
+        columns = cls.request_columns(facts)
+        by_period = facts.select(
             Min(facts.request).as_('id'),
             Max(facts.company).as_('company'),
             facts.month.as_('date'),
-            *cls.request_columns(facts),
+            *columns,
+            group_by=[facts.month])
+        calls = cls.call_facts()
+        return by_period.join(calls, 'LEFT',
+            condition=calls.month == by_period.date).select(
+            *[Column(by_period, name) for name in ['id', 'company', 'date']
+                + [c.output_name for c in columns]],
+            Coalesce(calls.calls, 0).as_('follow_up_calls'),
+            Coalesce(calls.late, 0).as_('late_calls'))
+
+    @classmethod
+    def call_facts(cls):
+        """Return the calls due in the context's window by period: made,
+        and made after their due date"""
+        pool = Pool()
+        Survey = pool.get('service.survey')
+        Request = pool.get('service.request')
+        context = cls.kpi_context()
+        survey = Survey.__table__()
+        request = Request.__table__()
+        made = survey.state.in_(['done', 'no_answer'])
+        where = ((survey.company == context['company'])
+            & (survey.due_date >= context['from_date'])
+            & (survey.due_date <= context['to_date'])
+            & (survey.kind.in_(['follow_up', 'periodic'])))
+        if context['party']:
+            where &= survey.party == context['party']
+        if context['product']:
+            where &= survey.request.in_(request.select(
+                    request.id,
+                    where=request.product == context['product']))
+        # The period computed below the grouping: PostgreSQL compares the
+        # expressions of GROUP BY with their parameters
+        facts = survey.select(
+            date_period_of(survey.due_date, context['period']).as_('month'),
+            Case((made, 1), else_=0).as_('made'),
+            Case((made & (survey.date > survey.due_date), 1),
+                else_=0).as_('late'),
+            where=where)
+        return facts.select(
+            facts.month,
+            Sum(facts.made).as_('calls'),
+            Sum(facts.late).as_('late'),
             group_by=[facts.month])

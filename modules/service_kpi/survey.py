@@ -14,7 +14,7 @@ from trytond.model import (
 from trytond.modules.service_desk.client import ClientValueMixin
 from trytond.modules.service_desk.sla import company_timezone, to_local
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
@@ -22,8 +22,14 @@ from .exceptions import SurveyDeleteError, SurveyValidationError
 
 SCORES = ['attitude', 'timeliness', 'quality', 'overall']
 LOW_SCORE = 2
-IMPORTANT_MONTHS = 6
-OTHER_MONTHS = 12
+# The complaint category of the complaint a survey's reason opens
+REASON_CATEGORIES = {
+    'waiting': 'timeliness',
+    'communication': 'timeliness',
+    'attitude': 'attitude',
+    'price': 'price',
+    'not_fixed': 'product_quality',
+    }
 
 
 def score_field(string, help):
@@ -32,6 +38,13 @@ def score_field(string, help):
         states={
             'readonly': Eval('state') != 'pending',
             })
+
+
+def as_datetime(value):
+    "Return the timestamp of a value read by SQL (SQLite gives text)"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value
 
 
 def as_date(value):
@@ -113,6 +126,13 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
     complaint = fields.Many2One(
         'service.request', "Complaint", readonly=True,
         help="The complaint request opened for a low score.")
+    overdue = fields.Function(fields.Boolean(
+            "Overdue",
+            help="The call is not made and its due date has passed."),
+        'get_timeliness', searcher='search_overdue')
+    late = fields.Function(fields.Boolean(
+            "Made Late", help="The call was made after its due date."),
+        'get_timeliness', searcher='search_late')
     state = fields.Selection([
             ('pending', "Pending"),
             ('done', "Done"),
@@ -196,6 +216,64 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
         return f'{self.party.rec_name} @ {self.due_date}'
 
     @classmethod
+    def _today(cls, company_id=None):
+        "Today in the company's time zone"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        if company_id is None:
+            company_id = Transaction().context.get('company')
+        with Transaction().set_context(company=company_id):
+            return Date.today()
+
+    @classmethod
+    def get_timeliness(cls, surveys, names):
+        result = {name: {} for name in names}
+        todays = {}
+        for survey in surveys:
+            company = survey.company.id
+            if company not in todays:
+                todays[company] = cls._today(company)
+            if 'overdue' in result:
+                result['overdue'][survey.id] = bool(
+                    survey.state == 'pending'
+                    and survey.due_date < todays[company])
+            if 'late' in result:
+                result['late'][survey.id] = bool(
+                    survey.state in {'done', 'no_answer'} and survey.date
+                    and survey.date > survey.due_date)
+        return result
+
+    @classmethod
+    def _boolean_clause(cls, clause, condition):
+        "The domain of a boolean searcher given the SQL of the true rows"
+        _, operator, value = clause[:3]
+        if operator not in {'=', '!='}:
+            return [('id', '=', -1)]
+        table = cls.__table__()
+        positive = (operator == '=') == bool(value)
+        return [('id', 'in' if positive else 'not in',
+                table.select(table.id, where=condition(table)))]
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        today = cls._today()
+        return cls._boolean_clause(clause, lambda t: (
+                (t.state == 'pending') & (t.due_date < today)))
+
+    @classmethod
+    def search_late(cls, name, clause):
+        return cls._boolean_clause(clause, lambda t: (
+                t.state.in_(['done', 'no_answer']) & (t.date != Null)
+                & (t.date > t.due_date)))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('overdue', False), 'danger', '')),
+            ]
+
+    @classmethod
     def validate_fields(cls, surveys, field_names):
         super().validate_fields(surveys, field_names)
         if field_names & set(SCORES):
@@ -243,7 +321,12 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('no_answer')
     def no_answer(cls, surveys):
-        pass
+        "The call was made, and the customer did not answer"
+        today = cls._today()
+        for survey in surveys:
+            if not survey.date:
+                survey.date = today
+        cls.save(surveys)
 
     @classmethod
     @ModelView.button
@@ -255,7 +338,11 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('pending')
     def pending(cls, surveys):
-        pass
+        # A call not answered is made again: its date is the next call's
+        unanswered = [s for s in surveys if s.state == 'no_answer']
+        for survey in unanswered:
+            survey.date = None
+        cls.save(unanswered)
 
     @classmethod
     @ModelView.button_action('service_kpi.url_survey_link')
@@ -284,20 +371,26 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Request = pool.get('service.request')
         RequestType = pool.get('service.request.type')
+        Category = pool.get('service.complaint.category')
         surveys = [s for s in surveys if not s.complaint]
         if not surveys:
             return
         complaint_type, = RequestType.search([('code', '=', 'complaint')])
+        categories = {c.code: c for c in Category.search([])}
         requests = []
         for survey in surveys:
             description = gettext(
                 'service_kpi.msg_complaint_description',
                 survey=survey.rec_name, overall=survey.overall,
                 comment=survey.comment or '')
+            # What the customer was unhappy about sets the deadlines
+            code = REASON_CATEGORIES.get(
+                survey.reason.code if survey.reason else None, 'other')
             requests.append(Request(
                     company=survey.company,
                     party=survey.party,
                     type=complaint_type,
+                    complaint_category=categories.get(code),
                     channel='phone',
                     priority='high',
                     equipment=survey.request.equipment
@@ -348,24 +441,31 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def create_periodic(cls, date=None):
-        """Create the revisit calls due: every 6 months for important
-        customers, yearly for the others who had service"""
+        """Create the revisit calls due: every so many months (the
+        company's settings: 6 for important customers, 12 for the others)
+        after the last revisit call, else after the customer's first
+        resolved request, in the company's time zone
+
+        A call is created once: the next one is due the set months after
+        it.  A customer whose calls were not made for several periods gets
+        one call, due at the last period's date."""
         pool = Pool()
         Date = pool.get('ir.date')
+        Company = pool.get('company.company')
+        Configuration = pool.get('service.configuration')
         Request = pool.get('service.request')
         Party = pool.get('party.party')
         request = Request.__table__()
         survey = cls.__table__()
         cursor = Transaction().connection.cursor()
-        if date is None:
-            date = Date.today()
-        # The last contact with each customer who had service: the latest
-        # periodic call, else the first resolution
+        configuration = Configuration(1)
+        # The first resolution of each customer who had service, and the
+        # latest revisit call of each
         cursor.execute(*request.select(
                 request.company, request.party, Min(request.resolved_date),
                 where=request.resolved_date != Null,
                 group_by=[request.company, request.party]))
-        first = {(c, p): as_date(d) for c, p, d in cursor}
+        first = {(c, p): as_datetime(d) for c, p, d in cursor}
         cursor.execute(*survey.select(
                 survey.company, survey.party, Max(survey.due_date),
                 where=(survey.kind == 'periodic')
@@ -374,13 +474,32 @@ class Survey(ClientValueMixin, Workflow, ModelSQL, ModelView):
         last_call = {(c, p): as_date(d) for c, p, d in cursor}
         parties = {p.id: p for p in Party.browse(list({p for _, p in first}))}
         surveys = []
-        for (company, party_id), resolved in first.items():
-            party = parties[party_id]
-            months = (IMPORTANT_MONTHS if party.service_important
-                else OTHER_MONTHS)
-            last = last_call.get((company, party_id), resolved)
-            due = last + relativedelta(months=months)
-            if due <= date:
+        for company in Company.browse(list({c for c, _ in first})):
+            if date is None:
+                with Transaction().set_context(company=company.id):
+                    today = Date.today()
+            else:
+                today = date
+            timezone = company_timezone(company)
+            months = {
+                important: configuration.get_multivalue(
+                    'revisit_important_months' if important
+                    else 'revisit_other_months', company=company.id)
+                for important in [True, False]}
+            for (company_id, party_id), resolved in first.items():
+                if company_id != company.id:
+                    continue
+                party = parties[party_id]
+                step = relativedelta(months=months[
+                        bool(party.service_important)])
+                last = last_call.get((company_id, party_id))
+                if last is None:
+                    last = to_local(resolved, timezone).date()
+                due = last + step
+                if due > today:
+                    continue
+                while due + step <= today:
+                    due += step
                 surveys.append(cls(
                         company=company, party=party, kind='periodic',
                         due_date=due))
