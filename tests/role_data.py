@@ -105,6 +105,9 @@ def _populate():
     repair, = RequestType.search([('code', '=', 'repair')])
     consultation, = RequestType.search([('code', '=', 'consultation')])
     skill, _ = Skill.create([{'name': "Refrigeration"}, {'name': "Electrics"}])
+    pool.get('service.inspection.checklist').create([{
+                'name': "Boilers",
+                'items': [('create', [{'name': "Burner"}])]}])
     RequestType.create([{
                 'name': "Audit", 'code': 'audit',
                 'skills': [('add', [skill.id])]}])
@@ -224,6 +227,11 @@ def _populate():
                         'reason': "Customer away",
                         }])
 
+            # An item of the shipped checklist, found on the work orders
+            inspection_item = pool.get(
+                'service.inspection.checklist.item').search(
+                [], order=[('id', 'ASC')], limit=1)[0]
+
             def work_order(request, technician, **values):
                 return dict({
                         'company': company.id, 'request': request.id,
@@ -241,6 +249,9 @@ def _populate():
                                         'hours': Decimal(1)}])],
                         'parts': [('create', [{
                                         'product': fan.id, 'quantity': 1}])],
+                        'findings': [('create', [{
+                                        'item': inspection_item.id,
+                                        'result': 'ok'}])],
                         }, **values)
             dispatches = Dispatch.create(
                 [work_order(request, t) for t in technicians]
@@ -391,6 +402,10 @@ class Records:
         chen = self.employees["Chen Jie"]
         liu = self.employees["Liu Yang"]
         log, = dispatch.repair_logs
+        finding, = dispatch.findings
+        # A checklist no work order uses: the one a role may delete
+        Checklist = pool.get('service.inspection.checklist')
+        spare_checklist, = Checklist.search([('name', '=', "Boilers")])
         labour, = dispatch.labour
         part, = dispatch.parts
         targets = {
@@ -474,6 +489,14 @@ class Records:
                     'start_date': self.today + dt.timedelta(days=28),
                     'end_date': self.today + dt.timedelta(days=56),
                     'amount': Decimal(2000)}),
+            'service.inspection.checklist': (
+                spare_checklist, {'name': "Boilers"}, {'name': "Pumps"}),
+            'service.inspection.checklist.item': (
+                spare_checklist.items[0], {'name': "Valves"},
+                {'checklist': spare_checklist.id, 'name': "Seals"}),
+            'service.dispatch.finding': (
+                finding, {'note': "Checked."},
+                {'dispatch': dispatch.id, 'item': finding.item.id}),
             'service.survey.reason': (
                 first('service.survey.reason'), {'name': "Too slow"},
                 {'name': "Noisy", 'code': 'noisy'}),
@@ -553,6 +576,7 @@ COMPANY_PATHS = {
     'company.employee-service.skill': 'employee.company',
     'service.dispatch': 'company',
     'service.repair.log': 'dispatch.company',
+    'service.dispatch.finding': 'dispatch.company',
     'service.dispatch.labour': 'dispatch.company',
     'service.dispatch.part': 'dispatch.company',
     'service.survey': 'company',

@@ -107,6 +107,9 @@ MODELS = table('''
     service.request.type-service.skill  r    r    r    r    r    rcd  rcd
     service.dispatch                    r    rwcd rw   r    r    rwcd -
     service.repair.log                  r    rwcd rwcd r    r    rwcd -
+    service.dispatch.finding            r    rwcd rwcd r    r    rwcd -
+    service.inspection.checklist        r    r    r    -    -    rwcd rwcd
+    service.inspection.checklist.item   r    r    r    -    -    rwcd rwcd
     service.dispatch.labour             r    rwcd rwcd -    r    rwcd -
     service.dispatch.part               r    rwcd rwcd r    r    rwcd -
     service.survey                      rwc  -    -    -    -    rwcd -
@@ -200,6 +203,7 @@ REPORTS = table('''
     service.dispatch                    -    x    x    -    -    x
     service.dispatch.blank              -    x    x    -    -    x
     service.dispatch.quotation          x    x    x    -    -    x
+    service.dispatch.inspection_report  x    x    x    -    -    x
     service.kpi.failure_report          -    -    -    -    -    x
     service.bonus                       -    -    -    -    -    x
     service.request.email_accepted      x    x    x    -    -    x
@@ -282,7 +286,8 @@ COMPANY_VALUES = {'service.configuration.company', 'party.party.service_sla'}
 SHARED = {
     'service.configuration', 'service.request.type', 'service.skill',
     'service.request.type-service.skill', 'service.survey.reason',
-    'service.complaint.category'}
+    'service.complaint.category', 'service.inspection.checklist',
+    'service.inspection.checklist.item'}
 
 
 # The tests ------------------------------------------------------------------
@@ -567,7 +572,7 @@ def test_technician_sees_own_work(db):
     assert _visible(liu, 'service.dispatch') == own
     assert _visible(chen, 'service.dispatch') == {records.chen_dispatch.id}
     lines = ['service.repair.log', 'service.dispatch.labour',
-        'service.dispatch.part']
+        'service.dispatch.part', 'service.dispatch.finding']
     with Transaction().start(DB_NAME, 0):
         pool = Pool()
         mine = {name: {r.id for r in pool.get(name).search(

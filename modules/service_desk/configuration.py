@@ -152,12 +152,13 @@ class Configuration(
         if Transaction().check_access:
             cls.check_context_company()
             # Tryton creates the singleton a write finds missing without
-            # the access checks, so without the client's: made here
+            # the access checks, so without the client's: made here, as for
+            # a write (what the client sent is a write: no read-only field,
+            # not even one equal to its default, as the user's own id)
             if not cls.get_singleton():
                 actions = iter(args)
                 cls._check_readonly(
-                    [values for _, values in zip(actions, actions)],
-                    creating=True)
+                    [values for _, values in zip(actions, actions)])
         super().write(*args)
 
     @classmethod
