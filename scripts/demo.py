@@ -155,6 +155,7 @@ def populate(config_file):
     scores = _history(parties, equipment, products, technicians)
     _surveys(scores)
     _agreements(parties, employees)
+    _management_reports()
     return True
 
 
@@ -544,6 +545,33 @@ def _agreements(parties, employees):
         band.price = Decimal(price)
     per_visit.save()
     per_visit.click('activate')
+
+
+def _management_reports():
+    """The service manager receives the reports to the management: last
+    week's summary and last month's failure report were sent to him"""
+    from unittest.mock import patch
+
+    from proteus import Model
+    from trytond.ir import email_ as email_module
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    User = Model.get('res.user')
+    manager, = User.find([('login', '=', 'manager')])
+    manager.email = 'zhou.qiang@example.com'
+    manager.save()
+    Recipient = Model.get('service.management.report.recipient')
+    Recipient(user=manager).save()
+    configuration = Model.get('service.configuration')(1)
+    # As ODT: the demo is built without LibreOffice
+    configuration.management_report_format = 'odt'
+    configuration.save()
+    context = pconfig_context()
+    # Sent as the scheduled task sends them, to no mail server
+    with patch.object(email_module, 'send_message_transactional'), \
+            Transaction().start(DATABASE, 0, context=context):
+        Report = Pool().get('service.management.report')
+        Report.send_company_reports(context['company'])
 
 
 def _requests(parties, equipment, products, technicians):

@@ -133,6 +133,7 @@ def _populate():
             'groups': [('add', [groups[n].id for n in group_names])],
             'companies': [('add', [company.id])],
             'company': company.id,
+            'email': f'{login}@example.com',
             }
         if employee_name:
             values['employees'] = [('add', [employees[employee_name].id])]
@@ -289,6 +290,20 @@ def _populate():
                                     agreement(resident)])],
                         }])
 
+            # The management's reports: a recipient and a summary sent
+            recipient_login = 'manager' if company == main else 'other'
+            pool.get('service.management.report.recipient').create([{
+                        'company': company.id,
+                        'user': User.search(
+                            [('login', '=', recipient_login)])[0].id,
+                        }])
+            pool.get('service.management.report').create([{
+                        'company': company.id, 'kind': 'summary',
+                        'from_date': today - dt.timedelta(days=14),
+                        'to_date': today - dt.timedelta(days=8),
+                        'recipients': f'{recipient_login}@example.com',
+                        }])
+
     company_records(
         main, [employees['liu'], employees['chen']], air_conditioner, 'M')
     company_records(other, [employees['wang']], heat_pump, 'O')
@@ -335,6 +350,8 @@ class Records:
         self.main, = Company.search([('party.name', '!=', "Other Company")])
         self.other, = Company.search([('party.name', '=', "Other Company")])
         self.employees = {e.party.name: e.id for e in Employee.search([])}
+        self.users = {u.login: u.id
+            for u in pool.get('res.user').search([])}
         self.customer, = Party.search([('name', '=', "Zhang Wei")])
         self.fan, = Product.search([('name', '=', "Fan Motor")])
         self.air_conditioner, = Product.search(
@@ -497,6 +514,16 @@ class Records:
             'service.dispatch.finding': (
                 finding, {'note': "Checked."},
                 {'dispatch': dispatch.id, 'item': finding.item.id}),
+            'service.management.report.recipient': (
+                first('service.management.report.recipient'),
+                {'summary': False},
+                {'company': main, 'user': self.users['desk']}),
+            'service.management.report': (
+                first('service.management.report'),
+                {'recipients': "someone@example.com"},
+                {'company': main, 'kind': 'failure',
+                    'from_date': self.today.replace(day=1),
+                    'to_date': self.today}),
             'service.survey.reason': (
                 first('service.survey.reason'), {'name': "Too slow"},
                 {'name': "Noisy", 'code': 'noisy'}),
@@ -580,6 +607,8 @@ COMPANY_PATHS = {
     'service.dispatch.labour': 'dispatch.company',
     'service.dispatch.part': 'dispatch.company',
     'service.survey': 'company',
+    'service.management.report.recipient': 'company',
+    'service.management.report': 'company',
     'service.bonus': 'company',
     'service.bonus.line': 'bonus.company',
     }

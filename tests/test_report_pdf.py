@@ -8,8 +8,10 @@ scenarios).  A department that sets a report's *Output Format* to PDF gets
 it converted by Tryton with LibreOffice (``soffice``, `[report]
 convert_command`).  This test does that on the demo database for the
 filled work order, the blank work order, the quotation of a work order
-waiting for the customer's answer and the request acknowledgement, and
-reads the text of each PDF back with ``pdftotext``.  Without
+waiting for the customer's answer and the request acknowledgement, and for
+the weekly department summary the scheduled task sends the management (as
+PDF by default), and reads the text of each PDF back with ``pdftotext``.
+Without
 ``soffice`` or ``pdftotext`` it is skipped with the reason; with
 SERVICE_PDF_TEST=required (as CI sets it, after installing Debian's
 libreoffice-writer-nogui and poppler-utils) it fails instead.
@@ -72,6 +74,40 @@ for report_name, record in [
             if p.quantity_issued
             or report_name == 'service.dispatch.quotation'],
         }
+
+# The weekly summary the scheduled task sends the management, as PDF: that
+# of the week before last (the demo sent last week's, as ODT) to the demo's
+# recipient
+import datetime as dt
+from unittest.mock import patch
+from trytond.ir import email_ as email_module
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+configuration = Model.get('service.configuration')(1)
+configuration.management_report_format = 'pdf'
+configuration.save()
+mails = []
+context = config.get_config().context
+with patch.object(email_module, 'send_message_transactional',
+            side_effect=lambda msg, **kwargs: mails.append(msg)), \
+        Transaction().start(database, 0, context=context):
+    pool = Pool()
+    ManagementReport = pool.get('service.management.report')
+    Recipient = pool.get('service.management.report.recipient')
+    company = pool.get('company.company')(context['company'])
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday() + 14)
+    summary = ManagementReport.send(
+        company, 'summary', monday, monday + dt.timedelta(days=6),
+        Recipient.search([('company', '=', company.id)]))
+    path = pathlib.Path(out, summary.file_name)
+    path.write_bytes(summary.file)
+mail, = mails
+seen['management'] = {
+    'path': str(path),
+    'attachments': [p.get_filename() for p in mail.iter_attachments()],
+    'to': mail['To'],
+    }
 print(json.dumps(seen))
 '''
 
@@ -113,6 +149,19 @@ def test_reports_convert_to_pdf(tmp_path):
     # The quotation waiting for the answer prints the address of the page
     # where the customer answers it
     words = {'service.dispatch.quotation': ['/service/quotation/']}
+    management = seen.pop('management')
+    assert management['path'].endswith('.pdf'), management
+    assert management['attachments'] == [
+        pathlib.Path(management['path']).name], management
+    assert management['to'] == 'zhou.qiang@example.com', management
+    assert pathlib.Path(management['path']).read_bytes().startswith(b'%PDF-')
+    text = subprocess.run(
+        ['pdftotext', '-layout', management['path'], '-'],
+        capture_output=True, text=True, check=True).stdout
+    text = ' '.join(text.split())
+    for value in ["Department Summary", "Requests received",
+            "SLA compliance", "Mean satisfaction (1 to 5)"]:
+        assert value in text, (value, text[:2000])
     for report_name, report in seen.items():
         assert report['extension'] == 'pdf', report
         content = pathlib.Path(report['path']).read_bytes()

@@ -122,6 +122,8 @@ MODELS = table('''
     service.survey.level                -    -    -    -    -    r    -
     service.survey.reason.share         -    -    -    -    -    r    -
     service.bonus                       -    -    -    -    -    rwcd -
+    service.management.report.recipient -    -    -    -    -    rwcd -
+    service.management.report           -    -    -    -    -    r    -
     service.bonus.line                  -    -    -    -    -    rwcd -
     service.bonus.agreement             -    -    -    -    -    r    -
     service.fine                        -    -    r    -    -    rwcd -
@@ -189,6 +191,7 @@ WIZARDS = table('''
     service.dispatch.create_invoices    -    -    -    -    x    -
     service.contract.invoice_fees       -    -    -    -    x    -
     service.kpi.failure_report          -    -    -    -    -    x
+    service.management.summary          -    -    -    -    -    x
     service.kpi.dashboard.open          -    -    -    -    -    x
     service.product.set_warranty        -    -    -    -    -    x
     service.equipment.build             -    -    -    -    -    x
@@ -205,6 +208,7 @@ REPORTS = table('''
     service.dispatch.quotation          x    x    x    -    -    x
     service.dispatch.inspection_report  x    x    x    -    -    x
     service.kpi.failure_report          -    -    -    -    -    x
+    service.management.summary          -    -    -    -    -    x
     service.bonus                       -    -    -    -    -    x
     service.request.email_accepted      x    x    x    -    -    x
     service.dispatch.email_confirmed    x    x    x    x    x    x

@@ -50,6 +50,18 @@ follow_up_days = fields.Integer(
     "Follow-up Days", required=True,
     domain=[('follow_up_days', '>=', 0), ('follow_up_days', '<=', 365)],
     help="The customer is called back this many days after resolution.")
+inspection_interval_months = fields.Integer(
+    "Inspection Interval",
+    domain=['OR',
+        ('inspection_interval_months', '=', None),
+        [
+            ('inspection_interval_months', '>', 0),
+            ('inspection_interval_months', '<=', 120),
+            ],
+        ],
+    help="The months between two scheduled inspections that a new "
+    "maintenance contract proposes (the regulations: a monthly round).\n"
+    "Leave empty to propose none.")
 status_link_days = fields.Integer(
     "Status Link Days", required=True,
     domain=[('status_link_days', '>', 0), ('status_link_days', '<=', 3660)],
@@ -117,6 +129,8 @@ class Configuration(
     acceptance_hours_written = fields.MultiValue(acceptance_hours_written)
     follow_up_days = fields.MultiValue(follow_up_days)
     status_link_days = fields.MultiValue(status_link_days)
+    inspection_interval_months = fields.MultiValue(
+        inspection_interval_months)
     survey_link_days = fields.MultiValue(survey_link_days)
 
     @classmethod
@@ -125,7 +139,7 @@ class Configuration(
         if field in {'request_sequence', 'contract_sequence', 'default_sla',
                 'acceptance_hours', 'acceptance_hours_written',
                 'follow_up_days', 'status_link_days',
-                'survey_link_days'}:
+                'survey_link_days', 'inspection_interval_months'}:
             return pool.get('service.configuration.company')
         return super().multivalue_model(field)
 
@@ -133,6 +147,8 @@ class Configuration(
     default_contract_sequence = _default('contract_sequence')
     default_acceptance_hours = _default('acceptance_hours')
     default_acceptance_hours_written = _default('acceptance_hours_written')
+    default_inspection_interval_months = _default(
+        'inspection_interval_months')
     default_follow_up_days = _default('follow_up_days')
     default_status_link_days = _default('status_link_days')
     default_survey_link_days = _default('survey_link_days')
@@ -197,6 +213,7 @@ class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     follow_up_days = follow_up_days
     status_link_days = status_link_days
     survey_link_days = survey_link_days
+    inspection_interval_months = inspection_interval_months
 
     @classmethod
     def default_request_sequence(cls):
@@ -226,6 +243,10 @@ class ConfigurationCompany(ClientValueMixin, ModelSQL, CompanyValueMixin):
     @classmethod
     def default_follow_up_days(cls):
         return 3
+
+    @classmethod
+    def default_inspection_interval_months(cls):
+        return 1
 
     @classmethod
     def default_status_link_days(cls):

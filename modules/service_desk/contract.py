@@ -200,8 +200,17 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
     def on_change_with_currency(self, name=None):
         return self.company.currency if self.company else None
 
-    @fields.depends('kind', 'covers_parts', 'covers_labour', 'resident_days')
+    @fields.depends('kind', 'covers_parts', 'covers_labour', 'resident_days',
+        'company', 'visit_interval_months')
     def on_change_kind(self):
+        if self.kind == 'maintenance':
+            if not self.visit_interval_months:
+                self.visit_interval_months = (
+                    self.company_inspection_interval(
+                        self.company.id if self.company else None))
+        else:
+            # Only maintenance contracts schedule inspections
+            self.visit_interval_months = None
         if self.kind == 'per_visit':
             # Each visit is billed, its parts and labour too by default
             self.covers_parts = False
@@ -218,7 +227,23 @@ class Contract(ClientValueMixin, Workflow, ModelSQL, ModelView):
         values = super().preprocess_values(mode, values)
         if mode == 'create':
             set_number(cls, values, 'contract_sequence')
+            if (values.get('kind') == 'maintenance'
+                    and 'visit_interval_months' not in values):
+                values['visit_interval_months'] = (
+                    cls.company_inspection_interval(values.get('company')))
         return values
+
+    @classmethod
+    def company_inspection_interval(cls, company=None):
+        "The company's inspection interval of a new maintenance contract"
+        pool = Pool()
+        Configuration = pool.get('service.configuration')
+        if company is None:
+            company = Transaction().context.get('company')
+        if company is None:
+            return None
+        return Configuration(1).get_multivalue(
+            'inspection_interval_months', company=company)
 
     @classmethod
     def validate_fields(cls, contracts, field_names):

@@ -30,3 +30,7 @@ class FineError(ValidationError):
 
 class FineModificationError(AccessError):
     pass
+
+
+class ManagementReportError(ValidationError):
+    pass

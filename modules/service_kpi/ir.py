@@ -15,4 +15,6 @@ class Cron(metaclass=PoolMeta):
                     "Create Follow-up Surveys"),
                 ('service.survey|create_periodic',
                     "Create Periodic Revisit Surveys"),
+                ('service.management.report|send_reports',
+                    "Send Management Reports"),
                 ])

@@ -887,6 +887,23 @@ async function survey_report(page, seen) {
     await page.screenshot({path: `${shots}/manager_survey_reasons.png`});
 }
 
+// The manager's reports to the management ------------------------------------
+
+async function management_reports(page, seen) {
+    seen.step = 'menu Service > Configuration > Management Report Recipients';
+    let tab = await openMenu(page,
+        ['Service', 'Configuration', 'Management Report Recipients'],
+        {model: 'service.management.report.recipient'});
+    seen.recipients = await rows(listOf(tab));
+    await page.screenshot({path: `${shots}/manager_report_recipients.png`});
+    seen.step = 'menu Service > Service KPIs > Management Reports Sent';
+    tab = await openMenu(page,
+        ['Service', 'Service KPIs', 'Management Reports Sent'],
+        {model: 'service.management.report'});
+    seen.reports = await rows(listOf(tab));
+    await page.screenshot({path: `${shots}/manager_reports_sent.png`});
+}
+
 // The desk's complaint register ----------------------------------------------
 
 async function complaint(page, seen) {
@@ -1153,6 +1170,7 @@ const JOURNEYS = [
     [dispatcher, 'dispatcher', 'en-US'],
     [manager, 'manager', 'en-US'],
     [survey_report, 'manager', 'en-US'],
+    [management_reports, 'manager', 'en-US'],
     [fines, 'manager', 'en-US'],
     [agreement_fees, 'accountant', 'en-US'],
     // Last: it changes the demo's data

@@ -551,6 +551,22 @@ def survey_report_saw(seen):
     assert reasons and all(r['Reason'] for r in reasons), seen['reasons']
 
 
+def management_reports_saw(seen):
+    stopped(seen)
+    # The demo's service manager receives both reports
+    recipients = [r for r in seen['recipients'] if r.get('User')]
+    assert [(r['User'], r['Product Failure Report'], r['Department Summary'])
+        for r in recipients] == [
+        ("Zhou Qiang (service manager)", True, True)], seen['recipients']
+    # Last week's summary and last month's failure report, sent to him
+    reports = [r for r in seen['reports'] if r.get('Report')]
+    assert sorted(r['Report'] for r in reports) == [
+        "Department Summary (Weekly)", "Product Failure Report (Monthly)"], (
+        seen['reports'])
+    assert {r['Recipients'] for r in reports} == {'zhou.qiang@example.com'}, (
+        reports)
+
+
 def complaint_saw(seen):
     stopped(seen)
     # The register's tabs, counted; the demo's complaint of a week ago,
@@ -632,6 +648,7 @@ ROLES = [
     ('dispatcher', dispatcher_saw),
     ('manager', manager_saw),
     ('survey_report', survey_report_saw),
+    ('management_reports', management_reports_saw),
     ('fines', fines_saw),
     ('agreement_fees', agreement_fees_saw),
     ('installed_base', installed_base_saw),
