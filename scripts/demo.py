@@ -156,6 +156,7 @@ def populate(config_file):
     _surveys(scores)
     _agreements(parties, employees)
     _management_reports()
+    _renewals()
     return True
 
 
@@ -475,6 +476,7 @@ def _equipment(parties, products):
             ('hotel_ac2', 'hotel', 'KF35', 'KF35-2023-1204', 1000),
             ('school_heater', 'school', 'JSQ24', 'JSQ24-2025-0901', 300),
             ('clinic_fridge', 'clinic', 'BCD470', 'BCD470-2024-0101', 700),
+            ('school_ac', 'school', 'KF35', 'KF35-2024-0102', 1000),
             ]:
         record = Equipment(party=parties[party], product=products[product])
         record.serial_number = serial
@@ -500,6 +502,16 @@ def _contracts(parties, equipment, slas):
         contract.equipments.append(Equipment(equipment[key].id))
     contract.save()
     contract.click('activate')
+    # The school's air conditioner: a warranty extension that ends in
+    # three weeks, on the desk's renewal list
+    extension = Contract(party=parties['school'], kind='warranty_extension')
+    extension.start_date = today - dt.timedelta(days=345)
+    extension.end_date = today + dt.timedelta(days=20)
+    extension.price = Decimal('480.00')
+    extension.description = "A year more on the staff room's unit."
+    extension.equipments.append(Equipment(equipment['school_ac'].id))
+    extension.save()
+    extension.click('activate')
     draft = Contract(party=parties['school'], kind='warranty_extension')
     draft.start_date = today
     draft.end_date = today + dt.timedelta(days=365 * 2)
@@ -574,6 +586,15 @@ def _management_reports():
         Report.send_company_reports(context['company'])
 
 
+def _renewals():
+    """The warranties and contracts that end soon, listed for the desk as
+    the scheduled task lists them"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(DATABASE, 0, context=pconfig_context()):
+        Pool().get('service.renewal').list_due()
+
+
 def _requests(parties, equipment, products, technicians):
     from proteus import Model
     Request = Model.get('service.request')
@@ -616,6 +637,11 @@ def _requests(parties, equipment, products, technicians):
                 [('zhao', 'done', [], 6)]),
             ('wang', 'wang_ac', 'repair', 'phone', 'low', 100, 1,
                 "Noise at night.", ['cancel'], []),
+            # The clinic's vaccine refrigerator inspected this month: Liu
+            # records the checklist's findings
+            ('clinic', 'clinic_fridge', 'inspection', 'field', 'normal', 6,
+                1, "Monthly inspection of the vaccine refrigerator.",
+                ['open', 'start'], [('liu', 'in_progress', [], 0)]),
             # Out of warranty: the quotation waits for the customer
             ('zhang', 'zhang_heater', 'repair', 'phone', 'normal', 4, 1,
                 "Heater shuts off after a few minutes.", ['open'],

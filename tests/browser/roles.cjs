@@ -64,6 +64,10 @@ const ZH = {
     save: '保存',
     reload: '刷新/撤销',
     signature: '客户签字',
+    inspection: '巡检',
+    result: '结果',
+    ok: '正常',
+    needs_attention: '需注意',
 };
 
 // The warehouse --------------------------------------------------------------
@@ -887,6 +891,113 @@ async function survey_report(page, seen) {
     await page.screenshot({path: `${shots}/manager_survey_reasons.png`});
 }
 
+// The technician records an inspection ---------------------------------------
+
+async function inspection(page, seen) {
+    const model = 'service.dispatch';
+    seen.step = `menu ${ZH.service} > ${ZH.work_orders}, tab `
+        + ZH.in_progress;
+    const tab = await openMenu(page, [ZH.service, ZH.work_orders], {model});
+    await openDomainTab(tab, ZH.in_progress, model);
+    const list = listOf(tab);
+    await rows(list);
+    seen.step = "the clinic's inspection, its page " + ZH.inspection;
+    await rowWith(list, 'Kangning Clinic').locator('.column-char').first()
+        .dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.number = await waitField(tab, 'number', /\S/);
+    await tab.locator('.form .nav-tabs a', {hasText: ZH.inspection}).first()
+        .click();
+    const findings = tab.locator('.form .tab-pane.active .form-one2many')
+        .first();
+    await findings.waitFor({state: 'visible'});
+    const findingList = listOf(findings);
+    seen.items = await poll(() => rows(findingList),
+        found => found.length > 0, 10000);
+    // A result per item, in the list: the first needs attention
+    const results = findingList.locator(':scope > table > tbody > tr');
+    for (let i = 0; i < seen.items.length; i++) {
+        seen.step = `the result of item ${i + 1}`;
+        const cell = results.nth(i).locator(`td[data-title="${ZH.result}: "]`);
+        // The first click selects the row, a click on its cell edits it
+        await cell.click();
+        const select = results.nth(i).locator('select:visible').first();
+        if (!await select.isVisible()) {
+            await cell.click();
+        }
+        await select.waitFor({state: 'visible', timeout: TIMEOUT});
+        await select.selectOption(
+            {label: i === 0 ? ZH.needs_attention : ZH.ok});
+        await select.blur();
+        await settle(tab);
+    }
+    seen.step = 'the recommendations, then save';
+    await tab.locator('.form textarea[name="recommendation"]').first()
+        .fill('建议每季度清洗冷凝器。');
+    await tab.locator('.form textarea[name="recommendation"]').first()
+        .blur();
+    const saved = waitRpc(page, `model.${model}.write`);
+    await tab.locator(`button[title="${ZH.save}"]`).first().click();
+    seen.save_error = (await saved).error || null;
+    seen.save_alerts = await shownAlerts(page);
+    await settle(tab);
+    // Read again from the server
+    const read = waitRpc(page, `model.${model}.read`);
+    await tab.locator(`button[title="${ZH.reload}"]`).first().click();
+    await read;
+    await settle(tab);
+    seen.findings = await rows(findingList);
+    seen.recommendation = await tab.locator(
+        '.form textarea[name="recommendation"]').first().inputValue();
+    await page.screenshot({path: `${shots}/technician_inspection.png`});
+}
+
+// The desk renews a contract from the renewal list ----------------------------
+
+async function renewal(page, seen) {
+    const model = 'service.renewal';
+    seen.step = 'menu Service > Renewals, tab To Contact';
+    const tab = await openMenu(page, ['Service', 'Renewals'], {model});
+    await tabCount(tab, 'To Contact');
+    seen.tabs = await domainTabs(tab);
+    const list = listOf(tab);
+    seen.to_contact = await rows(list);
+    await page.screenshot({path: `${shots}/desk_renewals.png`});
+    seen.step = "the school's warranty extension";
+    await rowWith(list, 'Xuhui Experimental School')
+        .locator('.column-date, .column-selection').first().dblclick();
+    await tab.locator('.form').first().waitFor({state: 'visible'});
+    seen.contract = await waitField(tab, 'contract', /\S/);
+    seen.end_date = await fieldText(tab, 'end_date');
+    await tab.locator('.form textarea[name="answer_note"]').first()
+        .fill('The bursar agrees to another year at the same price.');
+    await tab.locator('.form textarea[name="answer_note"]').first().blur();
+    await settle(tab);
+    seen.step = 'the button Accept';
+    const accepted = waitRpc(page, `model.${model}.accept`);
+    await tab.locator('.form button[name="accept"]').first().click();
+    seen.accept_error = (await accepted).error || null;
+    await settle(tab);
+    seen.accepted_state = await waitField(tab, 'state', /Accepted/);
+    seen.step = 'the button Renew, then Renew in its dialog';
+    await tab.locator('.form button[name="renew"]').first().click();
+    const wizard = page.locator('.modal.in.wizard-dialog').last();
+    await wizard.locator('.form input[name="price"]').first().waitFor(
+        {state: 'visible', timeout: TIMEOUT});
+    seen.start_date = await waitField(wizard, 'start_date', /\d/);
+    seen.new_end_date = await waitField(wizard, 'new_end_date', /\d/);
+    seen.price = await waitField(wizard, 'price', /\d/);
+    await page.screenshot({path: `${shots}/desk_renew.png`});
+    const renewed = waitRpc(page, 'wizard.service.renewal.renew.execute');
+    await wizard.locator('.modal-footer button', {hasText: 'Renew'}).click();
+    seen.renew_error = (await renewed).error || null;
+    seen.renew_alerts = await shownAlerts(page);
+    await settle(tab);
+    seen.state = await waitField(tab, 'state', /Renewed/);
+    seen.new_contract = await waitField(tab, 'new_contract', /\S/);
+    await page.screenshot({path: `${shots}/desk_renewed.png`});
+}
+
 // The manager's reports to the management ------------------------------------
 
 async function management_reports(page, seen) {
@@ -1171,6 +1282,8 @@ const JOURNEYS = [
     [manager, 'manager', 'en-US'],
     [survey_report, 'manager', 'en-US'],
     [management_reports, 'manager', 'en-US'],
+    [renewal, 'desk', 'en-US'],
+    [inspection, 'liu', 'zh-CN'],
     [fines, 'manager', 'en-US'],
     [agreement_fees, 'accountant', 'en-US'],
     // Last: it changes the demo's data

@@ -567,6 +567,39 @@ def management_reports_saw(seen):
         reports)
 
 
+def inspection_saw(seen):
+    stopped(seen)
+    # The checklist's items on the clinic's inspection, each with the
+    # result Liu chose, saved with the recommendations
+    items = [r for r in seen['findings'] if r.get('巡检项目')]
+    assert items and len(items) == len(seen['items']), seen
+    assert [r['结果'] for r in items] == ['需注意'] + ['正常'] * (
+        len(items) - 1), items
+    assert seen['save_error'] is None and seen['save_alerts'] == [], seen
+    assert seen['recommendation'] == '建议每季度清洗冷凝器。', seen
+
+
+def renewal_saw(seen):
+    stopped(seen)
+    counts = {t['name']: t['count'] for t in seen['tabs']}
+    assert list(counts)[:2] == ['To Contact', 'Accepted'], seen['tabs']
+    school = [r for r in seen['to_contact']
+        if r.get('Customer') == "Xuhui Experimental School"]
+    assert len(school) == 1, seen['to_contact']
+    assert seen['accept_error'] is None, seen
+    assert seen['accepted_state'] == 'Accepted', seen
+    # The new contract proposed: from the day after the end, as long, at
+    # the price of the one renewed
+    end = dt.datetime.strptime(seen['end_date'], '%m/%d/%Y').date()
+    start = dt.datetime.strptime(seen['start_date'], '%m/%d/%Y').date()
+    assert start == end + dt.timedelta(days=1), seen
+    assert re.sub(r'[^\d.]', '', seen['price']) == '480.00', seen
+    assert seen['renew_error'] is None and seen['renew_alerts'] == [], seen
+    assert seen['state'] == 'Renewed', seen
+    assert seen['new_contract'] and seen['new_contract'] != seen[
+        'contract'], seen
+
+
 def complaint_saw(seen):
     stopped(seen)
     # The register's tabs, counted; the demo's complaint of a week ago,
@@ -649,6 +682,8 @@ ROLES = [
     ('manager', manager_saw),
     ('survey_report', survey_report_saw),
     ('management_reports', management_reports_saw),
+    ('renewal', renewal_saw),
+    ('inspection', inspection_saw),
     ('fines', fines_saw),
     ('agreement_fees', agreement_fees_saw),
     ('installed_base', installed_base_saw),
