@@ -382,6 +382,8 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                     (t.state, Index.Equality(cardinality='low')),
                     where=t.state.in_(
                         ['draft', 'assigned', 'confirmed', 'in_progress'])),
+                # The moment a work order counts at in a period (KPIs, bonus)
+                Index(t, (cls.period_date_column(t), Index.Range())),
                 })
         cls._order = [
             ('planned_start', 'DESC NULLS FIRST'),
@@ -701,8 +703,9 @@ class Dispatch(ClientValueMixin, Workflow, ModelSQL, ModelView):
                 & (log.action != Null) & (Trim(log.action) != '')
                 & (log.result != Null)
                 & ((log.equipment != Null) | (table.equipment != Null)
-                    | table.request.in_(request.select(request.id,
-                            where=request.product != Null)))))
+                    | Exists(request.select(request.id,
+                            where=(request.id == table.request)
+                            & (request.product != Null))))))
 
     @classmethod
     def valid_condition(cls, table):

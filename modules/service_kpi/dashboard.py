@@ -101,6 +101,7 @@ class Dashboard(PeriodMixin, KPIMixin, ModelView):
         "The figures of the requests of the context's window, in SQL"
         facts = cls.request_facts()
         columns = cls.request_columns(facts)
+        cls.plan_without_jit()
         cursor = Transaction().connection.cursor()
         cursor.execute(*facts.select(*columns))
         row = cursor.fetchone()

@@ -18,7 +18,7 @@ Definitions (the README repeats them):
 import datetime as dt
 from decimal import Decimal
 
-from sql import Cast, Column, Literal, Null
+from sql import Cast, Column, Literal, Null, With
 from sql.aggregate import Avg, Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import AtTimeZone, DateTrunc, Extract, Function
@@ -260,6 +260,28 @@ class KPIMixin:
                 field.loading = 'lazy'
 
     @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        cls.plan_without_jit()
+        return super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.plan_without_jit()
+        return super().read(ids, fields_names)
+
+    @staticmethod
+    def plan_without_jit():
+        """Keep PostgreSQL from compiling the KPI queries: their many
+        subqueries make the planner's estimate large enough for its JIT,
+        which then takes longer to compile them (seconds) than the
+        database takes to run them (measured: benchmarks/kpi_scale.py).
+        For the transaction only."""
+        if backend.name == 'postgresql':
+            Transaction().connection.cursor().execute('SET LOCAL jit = off')
+
+    @classmethod
     def kpi_context(cls):
         """The window of the context: its company, its days (from_date,
         to_date and end_date, the day after) in the company's time zone and
@@ -292,9 +314,12 @@ class KPIMixin:
             }
 
     @classmethod
-    def request_facts(cls):
+    def request_facts(cls, done=None):
         """Return a query with a row per request reported in the period:
-        its measures ready to be aggregated"""
+        its measures ready to be aggregated
+
+        done, if given, is the query of the done work orders of each
+        request of the window (columns request and count)."""
         pool = Pool()
         Request = pool.get('service.request')
         Pause = pool.get('service.request.pause')
@@ -307,32 +332,52 @@ class KPIMixin:
         dispatch = Dispatch.__table__()
         previous = Request.__table__()
 
+        # Only the pauses and work orders of the window's requests: not an
+        # aggregate of the whole history joined to the window
         paused = pause.select(
             pause.request,
             Sum(hours_between(pause.end, pause.start)).as_('hours'),
-            where=pause.end != Null,
+            where=(pause.end != Null)
+            & pause.request.in_(cls.window_requests(context)),
             group_by=[pause.request])
-        done = dispatch.select(
-            dispatch.request, Count(dispatch.id).as_('count'),
-            where=dispatch.state == 'done',
-            group_by=[dispatch.request])
+        if done is None:
+            done = dispatch.select(
+                dispatch.request, Count(dispatch.id).as_('count'),
+                where=(dispatch.state == 'done')
+                & dispatch.request.in_(cls.window_requests(context)),
+                group_by=[dispatch.request])
         # Only repairs count as repeats: a complaint or an inspection of
         # the same equipment is no second failure
         repair = (type_.code == 'repair') & (request.equipment != Null)
-        repeat = previous.select(
-            Literal(1),
-            where=(previous.equipment == request.equipment)
-            & (previous.id != request.id)
-            & (previous.resolved_date != Null)
-            & (previous.resolved_date <= request.reported_date)
-            & (hours_between(request.reported_date, previous.resolved_date)
-                <= REPEAT_HOURS))
+        # The window's repeat repairs, found once and joined: the figures
+        # that use them do not repeat the lookup of the previous repairs
+        repeated = Request.__table__()
+        repeated_type = RequestType.__table__()
+        repeats = (repeated
+            .join(repeated_type,
+                condition=repeated.type == repeated_type.id)
+            .select(
+                repeated.id.as_('request'),
+                where=cls.request_where(repeated, context)
+                & (repeated_type.code == 'repair')
+                & (repeated.equipment != Null)
+                & Exists(previous.select(
+                        Literal(1),
+                        where=(previous.equipment == repeated.equipment)
+                        & (previous.id != repeated.id)
+                        & (previous.resolved_date != Null)
+                        & (previous.resolved_date <= repeated.reported_date)
+                        & (hours_between(
+                                repeated.reported_date,
+                                previous.resolved_date)
+                            <= REPEAT_HOURS)))))
 
         resolved = request.resolved_date != Null
         query = (request
             .join(type_, condition=request.type == type_.id)
             .join(paused, 'LEFT', condition=paused.request == request.id)
             .join(done, 'LEFT', condition=done.request == request.id)
+            .join(repeats, 'LEFT', condition=repeats.request == request.id)
             .select(
                 request.id.as_('request'),
                 request.company.as_('company'),
@@ -356,9 +401,17 @@ class KPIMixin:
                         & (Coalesce(request.reopen_count, 0) == 0), 1),
                     else_=0).as_('first_time_fix'),
                 Case((repair, 1), else_=0).as_('repairs'),
-                Case((repair & Exists(repeat), 1), else_=0).as_('repeat'),
+                Case((repeats.request != Null, 1), else_=0).as_('repeat'),
                 where=cls.request_where(request, context)))
         return query
+
+    @classmethod
+    def window_requests(cls, context):
+        "Return the query of the ids of the requests of the window"
+        Request = Pool().get('service.request')
+        request = Request.__table__()
+        return request.select(
+            request.id, where=cls.request_where(request, context))
 
     @classmethod
     def request_where(cls, request, context):
@@ -481,17 +534,26 @@ class KPITechnician(KPIMixin, ModelSQL, ModelView):
                 ).as_('complaints'),
             where=answered, group_by=[survey.technician])
 
-        facts = cls.request_facts()
-        done_pairs = pairs.select(
-            pairs.request, pairs.technician,
-            where=pairs.state == 'done',
-            group_by=[pairs.request, pairs.technician])
+        # The done work orders of the window's requests, grouped once by
+        # request and technician: the technicians of each request, and
+        # summed by request, its done work orders (first-time fix)
+        done_pairs = With('request', 'technician', 'count',
+            query=pairs.select(
+                pairs.request, pairs.technician, Count(pairs.id),
+                where=(pairs.state == 'done')
+                & pairs.request.in_(cls.window_requests(context)),
+                group_by=[pairs.request, pairs.technician]))
+        done = done_pairs.select(
+            done_pairs.request, Sum(done_pairs.count).as_('count'),
+            group_by=[done_pairs.request])
+        facts = cls.request_facts(done=done)
         per_request = (facts
             .join(done_pairs, condition=done_pairs.request == facts.request)
             .select(
                 done_pairs.technician.as_('technician'),
                 *cls.request_columns(facts),
-                group_by=[done_pairs.technician]))
+                group_by=[done_pairs.technician],
+                with_=[done_pairs]))
 
         allowance = cls.allowance_rate(context['company'])
         where = ((employee.company == context['company'])
